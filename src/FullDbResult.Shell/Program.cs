@@ -24,7 +24,7 @@ var manifest = arguments.Module is { } module ? ModuleRunspace.ManifestPath(modu
 try
 {
     using var runspace = ModuleRunspace.Open(host, manifest);
-    return ScriptRunner.Run(runspace, arguments);
+    return ScriptRunner.Run(runspace, host, arguments);
 }
 catch (RuntimeException exception)
 {

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Management.Automation.Host;
 using System.Management.Automation.Runspaces;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -9,9 +10,9 @@ namespace FullDbResult.Shell;
 public static partial class ScriptRunner
 {
     /// <returns>The process exit code: the script's <c>exit</c> code, 1 after a terminating error, else 0.</returns>
-    public static int Run(Runspace runspace, ShellArguments arguments)
+    public static int Run(Runspace runspace, PSHost host, ShellArguments arguments)
     {
-        if (arguments.File is { } file) return RunFile(runspace, Path.GetFullPath(file), arguments.FileArguments);
+        if (arguments.File is { } file) return RunFile(runspace, host, Path.GetFullPath(file), arguments.FileArguments);
 
         // A command runs as a script file: "exit" in a script ends the script, while "exit" at the top level
         // stops the whole pipeline, Out-Default included, and loses the table it has not yet written.
@@ -19,7 +20,7 @@ public static partial class ScriptRunner
         File.WriteAllText(commandFile, arguments.Command);
         try
         {
-            return RunFile(runspace, commandFile, []);
+            return RunFile(runspace, host, commandFile, []);
         }
         finally
         {
@@ -27,7 +28,7 @@ public static partial class ScriptRunner
         }
     }
 
-    private static int RunFile(Runspace runspace, string path, IReadOnlyList<string> fileArguments)
+    private static int RunFile(Runspace runspace, PSHost host, string path, IReadOnlyList<string> fileArguments)
     {
         using var ps = PowerShell.Create(runspace);
         ps.AddScript(CommandLine(path, fileArguments));
@@ -41,18 +42,19 @@ public static partial class ScriptRunner
         }
         catch (RuntimeException exception)
         {
-            Show(runspace, exception.ErrorRecord);
+            ShowError(runspace, host, exception.ErrorRecord);
             return 1;
         }
         // "exit N" in a script file ends the script and sets $LASTEXITCODE.
         return runspace.SessionStateProxy.GetVariable("LASTEXITCODE") as int? ?? 0;
     }
 
-    /// <summary>Formats an error record as PowerShell shows errors, on the host's error writer.</summary>
-    public static void Show(Runspace runspace, ErrorRecord error)
+    // Out-Default would send a bare error record to the output; only errors from the error stream go to stderr.
+    private static void ShowError(Runspace runspace, PSHost host, ErrorRecord error)
     {
         using var ps = PowerShell.Create(runspace);
-        ps.AddCommand("Out-Default").AddParameter("InputObject", error).Invoke();
+        var text = ps.AddCommand("Out-String").AddParameter("InputObject", error).Invoke<string>();
+        host.UI.WriteErrorLine(string.Concat(text).Trim());
     }
 
     // The script call as pwsh -File makes it: "-Name" stays a parameter name (binding the next argument, or
