@@ -1,0 +1,8 @@
+namespace FullDbResult.Storage;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    PostgreSql,
+    SqlServer,
+}

@@ -1,0 +1,110 @@
+using System.Data;
+using System.Data.Common;
+
+namespace FullDbResult.Storage.Dialects;
+
+/// <summary>
+/// What differs between databases: connections, column types, paging, upsert, row-lock claims and
+/// error codes. Each subclass holds all of its database's SQL that is not the same everywhere.
+/// </summary>
+public abstract class SqlDialect
+{
+    public abstract DatabaseProvider Provider { get; }
+
+    public abstract DbConnection CreateConnection(string connectionString);
+
+    /// <summary>Where the connection goes, without credentials: for error messages.</summary>
+    public abstract string Describe(string connectionString);
+
+    /// <summary>The largest number of parameters one statement may carry.</summary>
+    public abstract int MaxParameters { get; }
+
+    /// <summary>
+    /// Rows per multi-row INSERT in a batch. Providers look parameters up by name in a list, so a statement
+    /// with tens of thousands of parameters costs quadratic time: a few thousand parameters is the sweet spot.
+    /// </summary>
+    internal virtual int InsertBatchRows => 100;
+
+    internal abstract DbType TimestampDbType { get; }
+
+    // Column types used by the schema.
+    internal abstract string IdentityColumn { get; }
+    internal abstract string Varchar(int length);
+    internal abstract string Text { get; }
+    internal abstract string Timestamp { get; }
+    internal abstract string Integer { get; }
+    internal abstract string BigInteger { get; }
+    internal abstract string Boolean { get; }
+    internal abstract string False { get; }
+
+    /// <summary>Creates the schema-version table if missing.</summary>
+    internal virtual string CreateSchemaTable =>
+        $"CREATE TABLE IF NOT EXISTS fulldbresult_schema (version {Integer} NOT NULL PRIMARY KEY, description {Varchar(255)} NOT NULL, applied_at {Timestamp} NOT NULL)";
+
+    /// <summary>Serializes migrations between processes; runs first inside the migration transaction.</summary>
+    internal abstract string? MigrationLock { get; }
+
+    /// <summary>Turns on what the database needs once per file or database (SQLite's WAL journal).</summary>
+    internal virtual IEnumerable<string> OnCreate => [];
+
+    /// <summary>"TOP (@Limit) " for SQL Server, empty elsewhere.</summary>
+    internal virtual string Top => "";
+
+    /// <summary>" LIMIT @Limit" for PostgreSQL and SQLite, empty for SQL Server.</summary>
+    internal virtual string Limit => " LIMIT @Limit";
+
+    // The statements below are written once for PostgreSQL and SQLite, which share the syntax
+    // (ON CONFLICT, RETURNING, LIMIT, WITH RECURSIVE); SQL Server overrides them.
+
+    /// <summary>
+    /// Insert-or-update of a state change. The update applies only where the current status is not in
+    /// <paramref name="protectedList"/>; <paramref name="assignments"/> is the shared SET list.
+    /// </summary>
+    internal virtual string UpsertStateChange(string assignments, string protectedList) =>
+        $"""
+        INSERT INTO fulldbresult_task ({TaskColumns.InsertList}) VALUES {TaskColumns.ValuesRow()}
+        ON CONFLICT (task_id) DO UPDATE SET {assignments}
+        WHERE fulldbresult_task.status NOT IN {protectedList}
+        """;
+
+    /// <summary>What keeps two claimers off the same rows: PostgreSQL's row locks, nothing in SQLite.</summary>
+    internal virtual string ClaimRowLock => "";
+
+    /// <summary>
+    /// Claims up to @Limit due SCHEDULED rows (eta &lt;= @Now, no claim yet) for this caller by setting
+    /// scheduled_id = @ClaimId and claimed_at = @Now, and returns them; concurrent callers never get the same row.
+    /// </summary>
+    internal virtual string ClaimDueScheduled =>
+        $"""
+        UPDATE fulldbresult_task SET scheduled_id = @ClaimId, claimed_at = @Now, date_updated = @Now
+        WHERE id IN (SELECT id FROM fulldbresult_task
+                     WHERE status = 'SCHEDULED' AND scheduled_id IS NULL AND eta <= @Now
+                     ORDER BY eta LIMIT @Limit{ClaimRowLock})
+        RETURNING {TaskColumns.Select()}
+        """;
+
+    /// <summary>The distinct statuses present, read with one index seek per status rather than a scan.</summary>
+    internal virtual string DistinctStatuses =>
+        """
+        WITH RECURSIVE s(status) AS (
+            SELECT MIN(status) FROM fulldbresult_task
+            UNION ALL
+            SELECT (SELECT MIN(t.status) FROM fulldbresult_task t WHERE t.status > s.status) FROM s WHERE s.status IS NOT NULL)
+        SELECT status FROM s WHERE status IS NOT NULL
+        """;
+
+    /// <summary>Deletes up to @Limit rows matching <paramref name="where"/>.</summary>
+    internal virtual string DeleteBatch(string where) =>
+        $"DELETE FROM fulldbresult_task WHERE id IN (SELECT id FROM fulldbresult_task WHERE {where} LIMIT @Limit)";
+
+    /// <summary>Insert-or-update of a worker's heartbeat row.</summary>
+    internal virtual string UpsertHeartbeat =>
+        """
+        INSERT INTO fulldbresult_worker (worker_name, hostname, pid, queues, started_at, last_heartbeat, stopped_at)
+        VALUES (@WorkerName, @Hostname, @Pid, @Queues, @StartedAt, @LastHeartbeat, @StoppedAt)
+        ON CONFLICT (worker_name) DO UPDATE SET hostname = excluded.hostname, pid = excluded.pid, queues = excluded.queues,
+            last_heartbeat = excluded.last_heartbeat, stopped_at = excluded.stopped_at
+        """;
+
+    internal abstract bool IsUniqueViolation(DbException exception);
+}

@@ -1,0 +1,100 @@
+using System.Data;
+using System.Data.Common;
+using Microsoft.Data.SqlClient;
+
+namespace FullDbResult.Storage.Dialects;
+
+/// <summary>
+/// SQL Server: datetime2 columns, UPDATE-then-INSERT upserts under UPDLOCK/HOLDLOCK, and Hangfire-style
+/// claims with READPAST, UPDLOCK, ROWLOCK.
+/// </summary>
+public sealed class SqlServerDialect : SqlDialect
+{
+    public override DatabaseProvider Provider => DatabaseProvider.SqlServer;
+
+    public override DbConnection CreateConnection(string connectionString) => new SqlConnection(connectionString);
+
+    public override string Describe(string connectionString)
+    {
+        var builder = new SqlConnectionStringBuilder(connectionString);
+        var user = builder.IntegratedSecurity ? "integrated security" : $"as '{builder.UserID}'";
+        return $"SQL Server database '{builder.InitialCatalog}' on {builder.DataSource} {user}";
+    }
+
+    public override int MaxParameters => 2100;
+
+    // DbType.DateTime would be SQL Server's legacy datetime type, rounded to 3 ms.
+    internal override DbType TimestampDbType => DbType.DateTime2;
+    internal override string IdentityColumn => "bigint IDENTITY(1,1) NOT NULL PRIMARY KEY";
+    internal override string Varchar(int length) => $"nvarchar({length})";
+    internal override string Text => "nvarchar(max)";
+    internal override string Timestamp => "datetime2";
+    internal override string Integer => "int";
+    internal override string BigInteger => "bigint";
+    internal override string Boolean => "bit";
+    internal override string False => "0";
+    internal override string Top => "TOP (@Limit) ";
+    internal override string Limit => "";
+
+    internal override string CreateSchemaTable =>
+        """
+        IF OBJECT_ID(N'dbo.fulldbresult_schema', N'U') IS NULL
+            CREATE TABLE dbo.fulldbresult_schema (version int NOT NULL PRIMARY KEY, description nvarchar(255) NOT NULL, applied_at datetime2 NOT NULL)
+        """;
+
+    internal override string? MigrationLock =>
+        "EXEC sp_getapplock @Resource = N'fulldbresult_schema', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = 60000";
+
+    internal override string UpsertStateChange(string assignments, string protectedList) =>
+        $"""
+        SET XACT_ABORT ON;
+        BEGIN TRANSACTION;
+        UPDATE fulldbresult_task WITH (UPDLOCK, HOLDLOCK) SET {assignments}
+        WHERE task_id = @TaskId AND status NOT IN {protectedList};
+        IF @@ROWCOUNT = 0 AND NOT EXISTS (SELECT 1 FROM fulldbresult_task WITH (UPDLOCK, HOLDLOCK) WHERE task_id = @TaskId)
+            INSERT INTO fulldbresult_task ({TaskColumns.InsertList}) VALUES {TaskColumns.ValuesRow()};
+        COMMIT TRANSACTION;
+        """;
+
+    internal override string ClaimDueScheduled =>
+        $"""
+        WITH due AS (
+            SELECT TOP (@Limit) * FROM fulldbresult_task WITH (READPAST, UPDLOCK, ROWLOCK)
+            WHERE status = 'SCHEDULED' AND scheduled_id IS NULL AND eta <= @Now
+            ORDER BY eta)
+        UPDATE due SET scheduled_id = @ClaimId, claimed_at = @Now, date_updated = @Now
+        OUTPUT {TaskColumns.Select("inserted.")};
+        """;
+
+    // A recursive CTE may not hold the MIN subquery here, so the loose index scan is a loop.
+    internal override string DistinctStatuses =>
+        """
+        DECLARE @statuses TABLE (status nvarchar(50) NOT NULL);
+        DECLARE @status nvarchar(50) = (SELECT MIN(status) FROM fulldbresult_task);
+        WHILE @status IS NOT NULL
+        BEGIN
+            INSERT INTO @statuses (status) VALUES (@status);
+            SET @status = (SELECT MIN(status) FROM fulldbresult_task WHERE status > @status);
+        END;
+        SELECT status FROM @statuses;
+        """;
+
+    internal override string DeleteBatch(string where) => $"DELETE TOP (@Limit) FROM fulldbresult_task WHERE {where}";
+
+    internal override string UpsertHeartbeat =>
+        """
+        SET XACT_ABORT ON;
+        BEGIN TRANSACTION;
+        UPDATE fulldbresult_worker WITH (UPDLOCK, HOLDLOCK)
+            SET hostname = @Hostname, pid = @Pid, queues = @Queues, last_heartbeat = @LastHeartbeat, stopped_at = @StoppedAt
+            WHERE worker_name = @WorkerName;
+        IF @@ROWCOUNT = 0
+            INSERT INTO fulldbresult_worker (worker_name, hostname, pid, queues, started_at, last_heartbeat, stopped_at)
+            VALUES (@WorkerName, @Hostname, @Pid, @Queues, @StartedAt, @LastHeartbeat, @StoppedAt);
+        COMMIT TRANSACTION;
+        """;
+
+    // 2627: unique constraint; 2601: unique index.
+    internal override bool IsUniqueViolation(DbException exception) =>
+        exception is SqlException { Number: 2627 or 2601 };
+}

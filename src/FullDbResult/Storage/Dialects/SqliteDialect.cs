@@ -1,0 +1,51 @@
+using System.Data;
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace FullDbResult.Storage.Dialects;
+
+/// <summary>
+/// SQLite, the embedded default. One writer at a time: write transactions begin IMMEDIATE, so a claim is
+/// exclusive without row locks; WAL lets readers run beside the writer.
+/// </summary>
+public sealed class SqliteDialect : SqlDialect
+{
+    public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
+    public override DbConnection CreateConnection(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        // Wait for the writer instead of failing at once with "database is locked".
+        if (builder.DefaultTimeout == 30) builder.DefaultTimeout = 60;
+        var directory = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+        if (builder.Mode != SqliteOpenMode.Memory && !string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        return new SqliteConnection(builder.ConnectionString);
+    }
+
+    public override string Describe(string connectionString) =>
+        $"SQLite database '{new SqliteConnectionStringBuilder(connectionString).DataSource}'";
+
+    public override int MaxParameters => 32766;
+
+    // An embedded database has no round trips to save: one prepared single-row statement is fastest.
+    internal override int InsertBatchRows => 1;
+
+    internal override DbType TimestampDbType => DbType.DateTime;
+    internal override string IdentityColumn => "INTEGER PRIMARY KEY";
+    internal override string Varchar(int length) => "TEXT";
+    internal override string Text => "TEXT";
+    internal override string Timestamp => "TEXT";
+    internal override string Integer => "INTEGER";
+    internal override string BigInteger => "INTEGER";
+    internal override string Boolean => "INTEGER";
+    internal override string False => "0";
+
+    // BEGIN IMMEDIATE already holds the database's only write lock.
+    internal override string? MigrationLock => null;
+
+    internal override IEnumerable<string> OnCreate => ["PRAGMA journal_mode=WAL"];
+
+    // SQLITE_CONSTRAINT_UNIQUE and SQLITE_CONSTRAINT_PRIMARYKEY.
+    internal override bool IsUniqueViolation(DbException exception) =>
+        exception is SqliteException { SqliteExtendedErrorCode: 2067 or 1555 };
+}

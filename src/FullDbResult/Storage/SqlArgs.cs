@@ -1,0 +1,87 @@
+using System.Data;
+using Dapper;
+using FullDbResult.Storage.Dialects;
+using FullDbResult.Tasks;
+
+namespace FullDbResult.Storage;
+
+/// <summary>
+/// Parameters for one statement. Times are bound with the dialect's timestamp type (SQL Server's
+/// legacy DbType.DateTime would round them to 3 ms), and lists are expanded by hand so that every
+/// provider sees the same plain parameters.
+/// </summary>
+internal sealed class SqlArgs
+{
+    private readonly SqlDialect dialect;
+
+    public SqlArgs(SqlDialect dialect) => this.dialect = dialect;
+
+    public DynamicParameters Parameters { get; } = new();
+
+    public SqlArgs Add(string name, string? value)
+    {
+        Parameters.Add(name, value, DbType.String);
+        return this;
+    }
+
+    public SqlArgs Add(string name, int? value)
+    {
+        Parameters.Add(name, value, DbType.Int32);
+        return this;
+    }
+
+    public SqlArgs Add(string name, long? value)
+    {
+        Parameters.Add(name, value, DbType.Int64);
+        return this;
+    }
+
+    public SqlArgs Add(string name, bool value)
+    {
+        Parameters.Add(name, value, DbType.Boolean);
+        return this;
+    }
+
+    public SqlArgs Add(string name, DateTime? value)
+    {
+        Parameters.Add(name, value is null ? null : AsUtc(value.Value), dialect.TimestampDbType);
+        return this;
+    }
+
+    /// <summary>Adds one parameter per value and returns the SQL list "(@name0, @name1, ...)".</summary>
+    public string In(string name, IReadOnlyCollection<string> values)
+    {
+        if (values.Count == 0) throw new ArgumentException($"The list '{name}' is empty.", nameof(values));
+        var names = new List<string>(values.Count);
+        foreach (var value in values)
+        {
+            var parameter = $"{name}{names.Count}";
+            Add(parameter, value);
+            names.Add("@" + parameter);
+        }
+        return "(" + string.Join(", ", names) + ")";
+    }
+
+    /// <summary>Binds every column of a task row, each parameter named after its property plus a suffix.</summary>
+    public SqlArgs AddRecord(TaskRecord record, string suffix = "")
+    {
+        foreach (var column in TaskColumns.Written)
+            Parameters.Add(column.Property + suffix, Value(column, record), column.IsTime ? dialect.TimestampDbType : column.Type);
+        return this;
+    }
+
+    /// <summary>A column's value as it is bound: times in UTC, nulls as DBNull.</summary>
+    public static object Value(TaskColumns.Column column, TaskRecord record) => column.Value(record) switch
+    {
+        null => DBNull.Value,
+        DateTime time => AsUtc(time),
+        var value => value,
+    };
+
+    private static DateTime AsUtc(DateTime value) => value.Kind switch
+    {
+        DateTimeKind.Utc => value,
+        DateTimeKind.Local => value.ToUniversalTime(),
+        _ => DateTime.SpecifyKind(value, DateTimeKind.Utc),
+    };
+}

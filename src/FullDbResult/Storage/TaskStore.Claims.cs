@@ -1,0 +1,135 @@
+using System.Data.Common;
+using Dapper;
+using FullDbResult.Tasks;
+
+namespace FullDbResult.Storage;
+
+// Changes that must happen once, however many operators and dispatchers race for the same row: each is a
+// conditional update that applies only where the row is still in the expected state.
+public sealed partial class TaskStore
+{
+    /// <summary>
+    /// Claims <paramref name="taskId"/> for a retry and writes the new task's row in one transaction: the old
+    /// row gets retried_as only where it has none, so of two operators retrying at once only one sends.
+    /// </summary>
+    public async Task<RetryClaim> ClaimRetryAsync(string taskId, TaskRecord newRecord, CancellationToken cancellationToken = default)
+    {
+        TaskValidation.ValidateTaskId(taskId, nameof(taskId));
+        ArgumentNullException.ThrowIfNull(newRecord);
+        newRecord.RetriedFrom = taskId;
+        Prepare(newRecord);
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var claimed = await connection.ExecuteAsync(new CommandDefinition(
+            $"UPDATE {TaskColumns.Table} SET retried_as = @NewId, date_updated = @Now WHERE task_id = @TaskId AND retried_as IS NULL",
+            new SqlArgs(Dialect).Add("NewId", newRecord.TaskId).Add("Now", UtcNow).Add("TaskId", taskId).Parameters,
+            transaction, cancellationToken: cancellationToken));
+        if (claimed == 0)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return await ExistsAsync(connection, taskId, cancellationToken) ? RetryClaim.AlreadyRetried : RetryClaim.NotFound;
+        }
+        await InsertRowsAsync(connection, transaction, [newRecord], cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return RetryClaim.Claimed;
+    }
+
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> due SCHEDULED rows under <paramref name="claimId"/>. No two
+    /// callers, on any number of machines, get the same row.
+    /// </summary>
+    public async Task<IReadOnlyList<TaskRecord>> ClaimDueScheduledAsync(int limit, string claimId, CancellationToken cancellationToken = default)
+    {
+        if (limit <= 0) throw new ArgumentOutOfRangeException(nameof(limit), limit, "The batch size must be positive.");
+        TaskValidation.ValidateTaskId(claimId, nameof(claimId));
+        var args = new SqlArgs(Dialect).Add("ClaimId", claimId).Add("Now", UtcNow).Add("Limit", limit);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var claimed = (await connection.QueryAsync<TaskRecord>(new CommandDefinition(
+            Dialect.ClaimDueScheduled, args.Parameters, transaction, cancellationToken: cancellationToken))).AsList();
+        await transaction.CommitAsync(cancellationToken);
+        foreach (var record in claimed) Normalize(record);
+        claimed.Sort((a, b) => Nullable.Compare(a.Eta, b.Eta));
+        return claimed;
+    }
+
+    /// <summary>
+    /// The dispatcher's bookkeeping for claimed rows, before it publishes: each scheduled row named by a new
+    /// record's RetriedFrom becomes SCHEDULED_SENT with retried_as = the new id, and the new PENDING rows are
+    /// written, all in one transaction. Applies only while every row still holds <paramref name="claimId"/>;
+    /// returns false, writing nothing, when one does not (it was released or cancelled meanwhile).
+    /// </summary>
+    public async Task<bool> MarkScheduledSentAsync(string claimId, IReadOnlyList<TaskRecord> newRecords, CancellationToken cancellationToken = default)
+    {
+        TaskValidation.ValidateTaskId(claimId, nameof(claimId));
+        ArgumentNullException.ThrowIfNull(newRecords);
+        if (newRecords.Count == 0) return true;
+        foreach (var record in newRecords)
+        {
+            TaskValidation.ValidateTaskId(record.RetriedFrom, "RetriedFrom");
+            Prepare(record);
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var now = UtcNow;
+        // Two parameters a row in the CASE; keep well under every database's limit.
+        foreach (var chunk in newRecords.Chunk(Math.Min(500, Dialect.MaxParameters / 4)))
+        {
+            var args = new SqlArgs(Dialect).Add("ClaimId", claimId).Add("Now", now);
+            var cases = new List<string>(chunk.Length);
+            var olds = new List<string>(chunk.Length);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                args.Add($"Old{i}", chunk[i].RetriedFrom).Add($"New{i}", chunk[i].TaskId);
+                cases.Add($"WHEN @Old{i} THEN @New{i}");
+                olds.Add($"@Old{i}");
+            }
+            var marked = await connection.ExecuteAsync(new CommandDefinition(
+                $"""
+                UPDATE {TaskColumns.Table}
+                SET status = 'SCHEDULED_SENT', date_done = @Now, date_updated = @Now,
+                    retried_as = CASE task_id {string.Join(" ", cases)} END
+                WHERE status = 'SCHEDULED' AND scheduled_id = @ClaimId AND task_id IN ({string.Join(", ", olds)})
+                """, args.Parameters, transaction, cancellationToken: cancellationToken));
+            if (marked != chunk.Length)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return false;
+            }
+        }
+        await InsertRowsAsync(connection, transaction, newRecords, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// Clears a stale claim so the row is dispatched again. For the operator who has checked that the
+    /// claimed task was never sent: releasing a row that was sent sends it twice.
+    /// </summary>
+    public Task<bool> ReleaseScheduledClaimAsync(string taskId, CancellationToken cancellationToken = default) =>
+        ConditionalUpdateAsync(taskId,
+            "scheduled_id = NULL, claimed_at = NULL",
+            "status = 'SCHEDULED' AND scheduled_id IS NOT NULL", cancellationToken);
+
+    /// <summary>Cancels a scheduled task (SCHEDULED to REVOKED) while no dispatcher has claimed it.</summary>
+    public Task<bool> CancelScheduledAsync(string taskId, CancellationToken cancellationToken = default) =>
+        ConditionalUpdateAsync(taskId,
+            "status = 'REVOKED', date_done = @Now",
+            "status = 'SCHEDULED' AND scheduled_id IS NULL", cancellationToken);
+
+    private async Task<bool> ConditionalUpdateAsync(string taskId, string assignments, string condition, CancellationToken cancellationToken)
+    {
+        TaskValidation.ValidateTaskId(taskId, nameof(taskId));
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            $"UPDATE {TaskColumns.Table} SET {assignments}, date_updated = @Now WHERE task_id = @TaskId AND {condition}",
+            new SqlArgs(Dialect).Add("Now", UtcNow).Add("TaskId", taskId).Parameters, cancellationToken: cancellationToken)) > 0;
+    }
+
+    private async Task<bool> ExistsAsync(DbConnection connection, string taskId, CancellationToken cancellationToken) =>
+        await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
+            $"SELECT 1 FROM {TaskColumns.Table} WHERE task_id = @TaskId",
+            new SqlArgs(Dialect).Add("TaskId", taskId).Parameters, cancellationToken: cancellationToken)) is not null;
+}

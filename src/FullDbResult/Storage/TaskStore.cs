@@ -1,0 +1,380 @@
+using System.Data.Common;
+using Dapper;
+using FullDbResult.Storage.Dialects;
+using FullDbResult.Storage.Schema;
+using FullDbResult.Tasks;
+
+namespace FullDbResult.Storage;
+
+/// <summary>
+/// The task store: one implementation over ADO.NET and Dapper for SQLite, PostgreSQL and SQL Server.
+/// Thread-safe; each call takes a pooled connection for its own duration.
+/// </summary>
+public sealed partial class TaskStore
+{
+    private readonly SchemaMigrator migrator;
+    private readonly string description;
+    private readonly SemaphoreSlim schemaGate = new(1, 1);
+    private volatile bool schemaReady;
+
+    public TaskStore(StoreConnection connection, TaskStoreOptions? options = null)
+    {
+        Connection = connection ?? throw new ArgumentNullException(nameof(connection));
+        Options = options ?? new TaskStoreOptions();
+        Dialect = CreateDialect(connection.Provider);
+        migrator = new SchemaMigrator(Dialect, Options.Clock);
+        try
+        {
+            description = Dialect.Describe(connection.ConnectionString);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException)
+        {
+            // The provider's message can quote the string; ours names only the problem.
+            throw new ArgumentException(
+                $"The {connection.Provider} connection string is not valid: {ex.GetType().Name} ({FirstSentenceWithoutValues(ex.Message)}).",
+                nameof(connection));
+        }
+    }
+
+    /// <summary>A store over <paramref name="connectionString"/>, the provider inferred unless given.</summary>
+    public static TaskStore Open(string connectionString, DatabaseProvider? provider = null, TaskStoreOptions? options = null) =>
+        new(new StoreConnection(connectionString, provider), options);
+
+    public StoreConnection Connection { get; }
+    public TaskStoreOptions Options { get; }
+    public SqlDialect Dialect { get; }
+    public override string ToString() => description;
+
+    private TimeProvider Clock => Options.Clock;
+    private DateTime UtcNow => Clock.GetUtcNow().UtcDateTime;
+
+    public static SqlDialect CreateDialect(DatabaseProvider provider) => provider switch
+    {
+        DatabaseProvider.Sqlite => new SqliteDialect(),
+        DatabaseProvider.PostgreSql => new PostgreSqlDialect(),
+        DatabaseProvider.SqlServer => new SqlServerDialect(),
+        _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, "Unknown database provider."),
+    };
+
+    /// <summary>Creates or upgrades the schema; safe to run twice and from several processes at once.</summary>
+    public async Task<int> MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenRawAsync(cancellationToken);
+        var applied = await migrator.MigrateAsync(connection, cancellationToken);
+        schemaReady = true;
+        return applied;
+    }
+
+    /// <summary>The database's schema version, or null when it has none.</summary>
+    public async Task<int?> GetSchemaVersionAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenRawAsync(cancellationToken);
+        return await migrator.ReadVersionAsync(connection, null, cancellationToken);
+    }
+
+    /// <summary>The schema version this code writes.</summary>
+    public static int KnownSchemaVersion => Migrations.Latest;
+
+    /// <summary>Writes a new task row (PENDING at publish, or SCHEDULED). Fails if the id is already stored.</summary>
+    public async Task InsertAsync(TaskRecord record, CancellationToken cancellationToken = default)
+    {
+        Prepare(record);
+        await using var connection = await OpenAsync(cancellationToken);
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                $"INSERT INTO {TaskColumns.Table} ({TaskColumns.InsertList}) VALUES {TaskColumns.ValuesRow()}",
+                new SqlArgs(Dialect).AddRecord(record).Parameters, cancellationToken: cancellationToken));
+        }
+        catch (DbException ex) when (Dialect.IsUniqueViolation(ex))
+        {
+            throw new DuplicateTaskException(record.TaskId, ex);
+        }
+    }
+
+    /// <summary>
+    /// Writes many task rows in as few statements as the database's parameter limit allows, in one
+    /// transaction: all are written or none.
+    /// </summary>
+    public async Task InsertManyAsync(IReadOnlyList<TaskRecord> records, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        if (records.Count == 0) return;
+        foreach (var record in records) Prepare(record);
+        var duplicate = records.GroupBy(r => r.TaskId).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new ArgumentException($"The batch holds task id '{duplicate.Key}' {duplicate.Count()} times.", nameof(records));
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            await InsertRowsAsync(connection, transaction, records, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (DbException ex) when (Dialect.IsUniqueViolation(ex))
+        {
+            throw new TaskStoreException($"A task id in the batch is already stored; nothing was written. {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Reads one task, or null.</summary>
+    public async Task<TaskRecord?> GetAsync(string taskId, CancellationToken cancellationToken = default)
+    {
+        TaskValidation.ValidateTaskId(taskId, nameof(taskId));
+        await using var connection = await OpenAsync(cancellationToken);
+        var record = await connection.QuerySingleOrDefaultAsync<TaskRecord>(new CommandDefinition(
+            $"SELECT {TaskColumns.Select()} FROM {TaskColumns.Table} WHERE task_id = @TaskId",
+            new SqlArgs(Dialect).Add("TaskId", taskId).Parameters, cancellationToken: cancellationToken));
+        return record is null ? null : Normalize(record);
+    }
+
+    /// <summary>
+    /// Records a worker's state change, creating the row when it is missing. Follows Celery's state
+    /// precedence: an outcome is never overwritten by a weaker state (a late STARTED never replaces SUCCESS).
+    /// Returns false when the stored state won.
+    /// </summary>
+    public async Task<bool> ApplyStateChangeAsync(TaskStateChange change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        TaskValidation.ValidateTaskId(change.TaskId);
+        if (string.IsNullOrWhiteSpace(change.Status)) throw new ArgumentException("The status is empty.", nameof(change));
+        if (change.TaskName is not null) TaskValidation.ValidateTaskName(change.TaskName);
+        if (change.Args is not null) Json.TaskJson.ValidateArgs(change.Args, $"task {change.TaskId}");
+        if (change.Kwargs is not null) Json.TaskJson.ValidateKwargs(change.Kwargs, $"task {change.TaskId}");
+
+        var now = UtcNow;
+        var args = new SqlArgs(Dialect);
+        var protectedList = args.In("Protected", TaskStates.ProtectedFrom(change.Status));
+        args.Add("Now", now)
+            .Add("SetsOutcome", change.CarriesOutcome ? 1 : 0)
+            .Add("SetTaskName", change.TaskName).Add("SetArgs", change.Args).Add("SetKwargs", change.Kwargs)
+            .Add("SetResult", change.Result).Add("SetTraceback", change.Traceback)
+            .Add("SetExchange", change.Exchange).Add("SetRoutingKey", change.RoutingKey).Add("SetQueue", change.Queue)
+            .Add("SetPriority", change.Priority).Add("SetEta", change.Eta).Add("SetExpires", change.Expires)
+            .Add("SetDateStarted", change.DateStarted).Add("SetDateDone", change.DateDone).Add("SetWorker", change.Worker)
+            .Add("SetRetries", change.Retries).Add("SetRootId", change.RootId).Add("SetParentId", change.ParentId)
+            .Add("SetGroupId", change.GroupId).Add("SetMeta", change.Meta);
+        args.AddRecord(RecordFor(change, now));
+
+        var sql = change.TaskName is null
+            ? $"UPDATE {TaskColumns.Table} SET {StateChangeAssignments} WHERE task_id = @TaskId AND status NOT IN {protectedList}"
+            : Dialect.UpsertStateChange(StateChangeAssignments, protectedList);
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(sql, args.Parameters, cancellationToken: cancellationToken)) > 0;
+    }
+
+    /// <summary>Writes or refreshes a worker's heartbeat row.</summary>
+    public async Task RecordHeartbeatAsync(WorkerHeartbeat heartbeat, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(heartbeat);
+        TaskValidation.ValidateTaskId(heartbeat.WorkerName, nameof(heartbeat.WorkerName));
+        var args = new SqlArgs(Dialect)
+            .Add("WorkerName", heartbeat.WorkerName).Add("Hostname", heartbeat.Hostname).Add("Pid", heartbeat.Pid)
+            .Add("Queues", heartbeat.Queues).Add("StartedAt", heartbeat.StartedAt).Add("LastHeartbeat", heartbeat.LastHeartbeat)
+            .Add("StoppedAt", heartbeat.StoppedAt);
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(Dialect.UpsertHeartbeat, args.Parameters, cancellationToken: cancellationToken));
+    }
+
+    public async Task<IReadOnlyList<WorkerHeartbeat>> GetWorkersAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var workers = await connection.QueryAsync<WorkerHeartbeat>(new CommandDefinition(
+            """
+            SELECT worker_name AS WorkerName, hostname AS Hostname, pid AS Pid, queues AS Queues, started_at AS StartedAt,
+                   last_heartbeat AS LastHeartbeat, stopped_at AS StoppedAt
+            FROM fulldbresult_worker ORDER BY worker_name
+            """, cancellationToken: cancellationToken));
+        return workers.Select(w =>
+        {
+            w.StartedAt = AsUtc(w.StartedAt);
+            w.LastHeartbeat = AsUtc(w.LastHeartbeat);
+            w.StoppedAt = AsUtc(w.StoppedAt);
+            return w;
+        }).ToList();
+    }
+
+    /// <summary>
+    /// A connection to a database whose schema is ready: migrated on first use when
+    /// <see cref="TaskStoreOptions.AutoMigrate"/> is on, otherwise verified.
+    /// </summary>
+    internal async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenRawAsync(cancellationToken);
+        if (schemaReady) return connection;
+        try
+        {
+            await schemaGate.WaitAsync(cancellationToken);
+            try
+            {
+                if (!schemaReady)
+                {
+                    if (Options.AutoMigrate) await migrator.MigrateAsync(connection, cancellationToken);
+                    else await migrator.VerifyAsync(connection, description, cancellationToken);
+                    schemaReady = true;
+                }
+            }
+            finally
+            {
+                schemaGate.Release();
+            }
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task<DbConnection> OpenRawAsync(CancellationToken cancellationToken)
+    {
+        var connection = Dialect.CreateConnection(Connection.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch (Exception ex) when (ex is DbException or InvalidOperationException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            await connection.DisposeAsync();
+            throw new TaskStoreConnectionException($"Cannot connect to {description}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Inserts rows with plain ADO.NET commands, reused from statement to statement: Dapper looks each
+    /// parameter up by name, which costs quadratic time over the thousands of parameters of a batch.
+    /// </summary>
+    private async Task InsertRowsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<TaskRecord> records, CancellationToken cancellationToken)
+    {
+        var rowsPerStatement = Math.Min(Dialect.InsertBatchRows, Dialect.MaxParameters / TaskColumns.Written.Length);
+        DbCommand? fullCommand = null;
+        try
+        {
+            for (var start = 0; start < records.Count; start += rowsPerStatement)
+            {
+                var rows = Math.Min(rowsPerStatement, records.Count - start);
+                var command = rows == rowsPerStatement
+                    ? fullCommand ??= CreateInsertCommand(connection, transaction, rows)
+                    : CreateInsertCommand(connection, transaction, rows);
+                var parameter = 0;
+                for (var row = 0; row < rows; row++)
+                    foreach (var column in TaskColumns.Written)
+                        command.Parameters[parameter++].Value = SqlArgs.Value(column, records[start + row]);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+                if (command != fullCommand) await command.DisposeAsync();
+            }
+        }
+        finally
+        {
+            if (fullCommand is not null) await fullCommand.DisposeAsync();
+        }
+    }
+
+    private DbCommand CreateInsertCommand(DbConnection connection, DbTransaction transaction, int rows)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        var values = new List<string>(rows);
+        for (var row = 0; row < rows; row++)
+        {
+            values.Add(TaskColumns.ValuesRow("_" + row));
+            foreach (var column in TaskColumns.Written)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = "@" + column.Property + "_" + row;
+                parameter.DbType = column.IsTime ? Dialect.TimestampDbType : column.Type;
+                command.Parameters.Add(parameter);
+            }
+        }
+        command.CommandText = $"INSERT INTO {TaskColumns.Table} ({TaskColumns.InsertList}) VALUES {string.Join(", ", values)}";
+        return command;
+    }
+
+    /// <summary>Validates a new row and fills the times the store owns.</summary>
+    private void Prepare(TaskRecord record)
+    {
+        TaskValidation.Validate(record);
+        var now = UtcNow;
+        if (record.DateSubmitted == default) record.DateSubmitted = now;
+        record.DateUpdated = now;
+    }
+
+    private static TaskRecord RecordFor(TaskStateChange change, DateTime now) => new()
+    {
+        TaskId = change.TaskId,
+        TaskName = change.TaskName ?? "",
+        Status = change.Status,
+        Args = change.Args ?? "[]",
+        Kwargs = change.Kwargs ?? "{}",
+        Result = change.Result,
+        Traceback = change.Traceback,
+        Exchange = change.Exchange,
+        RoutingKey = change.RoutingKey,
+        Queue = change.Queue,
+        Priority = change.Priority,
+        Eta = change.Eta,
+        Expires = change.Expires,
+        DateSubmitted = now,
+        DateStarted = change.DateStarted,
+        DateDone = change.DateDone,
+        DateUpdated = now,
+        Worker = change.Worker,
+        Retries = change.Retries ?? 0,
+        RootId = change.RootId,
+        ParentId = change.ParentId,
+        GroupId = change.GroupId,
+        Meta = change.Meta,
+    };
+
+    private const string T = TaskColumns.Table;
+
+    private static readonly string StateChangeAssignments = $"""
+        status = @Status,
+        task_name = COALESCE(@SetTaskName, {T}.task_name),
+        args = COALESCE(@SetArgs, {T}.args),
+        kwargs = COALESCE(@SetKwargs, {T}.kwargs),
+        result = CASE WHEN @SetsOutcome = 1 THEN @SetResult ELSE {T}.result END,
+        traceback = CASE WHEN @SetsOutcome = 1 THEN @SetTraceback ELSE {T}.traceback END,
+        exchange = COALESCE(@SetExchange, {T}.exchange),
+        routing_key = COALESCE(@SetRoutingKey, {T}.routing_key),
+        queue = COALESCE(@SetQueue, {T}.queue),
+        priority = COALESCE(@SetPriority, {T}.priority),
+        eta = COALESCE(@SetEta, {T}.eta),
+        expires = COALESCE(@SetExpires, {T}.expires),
+        date_started = COALESCE(@SetDateStarted, {T}.date_started),
+        date_done = COALESCE(@SetDateDone, {T}.date_done),
+        date_updated = @Now,
+        worker = COALESCE(@SetWorker, {T}.worker),
+        retries = COALESCE(@SetRetries, {T}.retries),
+        root_id = COALESCE(@SetRootId, {T}.root_id),
+        parent_id = COALESCE(@SetParentId, {T}.parent_id),
+        group_id = COALESCE(@SetGroupId, {T}.group_id),
+        meta = COALESCE(@SetMeta, {T}.meta)
+        """;
+
+    /// <summary>Providers hand back times without a kind (SQLite, SQL Server); the store writes only UTC.</summary>
+    internal static TaskRecord Normalize(TaskRecord record)
+    {
+        record.Eta = AsUtc(record.Eta);
+        record.Expires = AsUtc(record.Expires);
+        record.DateSubmitted = AsUtc(record.DateSubmitted);
+        record.DateStarted = AsUtc(record.DateStarted);
+        record.DateDone = AsUtc(record.DateDone);
+        record.DateUpdated = AsUtc(record.DateUpdated);
+        record.ClaimedAt = AsUtc(record.ClaimedAt);
+        return record;
+    }
+
+    internal static DateTime AsUtc(DateTime value) => value.Kind == DateTimeKind.Utc ? value : DateTime.SpecifyKind(value, DateTimeKind.Utc);
+
+    internal static DateTime? AsUtc(DateTime? value) => value is null ? null : AsUtc(value.Value);
+
+    private static string FirstSentenceWithoutValues(string message)
+    {
+        var cut = message.IndexOfAny(['\'', '"', '=']);
+        return (cut > 0 ? message[..cut] : message).Trim().TrimEnd('.', ':');
+    }
+}

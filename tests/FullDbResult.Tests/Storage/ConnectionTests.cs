@@ -1,0 +1,101 @@
+using FullDbResult.Storage;
+using FullDbResult.Testing;
+using Xunit;
+
+namespace FullDbResult.Tests.Storage;
+
+public class ConnectionTests
+{
+    [Fact]
+    public async Task An_unreachable_postgresql_server_is_named_by_host_and_port_but_the_password_is_not()
+    {
+        var port = FreePort.Next();
+        var store = TaskStore.Open($"Host=127.0.0.1;Port={port};Username=ops;Password=s3cret-pw;Database=tasks;Timeout=3");
+
+        var error = await Assert.ThrowsAsync<TaskStoreConnectionException>(() => store.GetAsync("x"));
+
+        Assert.Contains($"127.0.0.1:{port}", error.Message);
+        Assert.Contains("'tasks'", error.Message);
+        Assert.DoesNotContain("s3cret-pw", error.ToString());
+    }
+
+    [Fact]
+    public async Task An_unreachable_sql_server_is_named_but_the_password_is_not()
+    {
+        var port = FreePort.Next();
+        var store = TaskStore.Open($"Server=tcp:127.0.0.1,{port};Database=tasks;User ID=sa;Password=s3cret-pw;Connect Timeout=2;Encrypt=false");
+
+        var error = await Assert.ThrowsAsync<TaskStoreConnectionException>(() => store.GetAsync("x"));
+
+        Assert.Contains($"127.0.0.1,{port}", error.Message);
+        Assert.DoesNotContain("s3cret-pw", error.ToString());
+    }
+
+    [Theory]
+    [InlineData("Data Source=/tmp/x.db", DatabaseProvider.Sqlite)]
+    [InlineData("Host=db;Database=tasks;Username=ops", DatabaseProvider.PostgreSql)]
+    [InlineData("postgresql://ops:pw@db:5433/tasks", DatabaseProvider.PostgreSql)]
+    [InlineData("Server=db;Database=tasks;Integrated Security=true", DatabaseProvider.SqlServer)]
+    [InlineData("Data Source=db;Initial Catalog=tasks;User ID=sa;Password=x", DatabaseProvider.SqlServer)]
+    public void The_provider_is_inferred_from_the_connection_string(string connectionString, DatabaseProvider expected) =>
+        Assert.Equal(expected, new StoreConnection(connectionString).Provider);
+
+    [Fact]
+    public void A_postgresql_uri_becomes_a_connection_string()
+    {
+        var connection = new StoreConnection("postgresql://ops:p%40ss@db:5433/tasks");
+        Assert.Contains("Host=db", connection.ConnectionString);
+        Assert.Contains("Port=5433", connection.ConnectionString);
+        Assert.Contains("Password=p@ss", connection.ConnectionString);
+        Assert.DoesNotContain("p@ss", connection.Redacted);
+        Assert.DoesNotContain("p@ss", connection.ToString());
+    }
+
+    [Theory]
+    [InlineData("Host=db;Username=ops;Password=hunter2")]
+    [InlineData("Server=db;User ID=sa;PWD=hunter2")]
+    [InlineData("Server=db;User ID=sa;password='hunter2;x'")]
+    public void Redaction_hides_every_spelling_of_the_password(string connectionString)
+    {
+        Assert.DoesNotContain("hunter2", StoreConnection.Redact(connectionString));
+        Assert.Contains("***", StoreConnection.Redact(connectionString));
+    }
+
+    [Fact]
+    public void A_connection_string_of_no_known_provider_asks_for_the_provider()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new StoreConnection("Foo=bar"));
+        Assert.Contains("give it explicitly", error.Message);
+    }
+
+    [Fact]
+    public void A_malformed_connection_string_is_refused_without_echoing_it()
+    {
+        var error = Assert.Throws<ArgumentException>(() => TaskStore.Open("Host=db;Password=hunter2;Bogus Key=1", DatabaseProvider.PostgreSql));
+        Assert.Contains("connection string is not valid", error.Message);
+        Assert.DoesNotContain("hunter2", error.Message);
+    }
+
+    [Fact]
+    public async Task With_no_configuration_the_store_is_an_sqlite_file_under_the_home_folder()
+    {
+        var home = Path.Combine(Path.GetTempPath(), "fulldbresult-home-" + Guid.NewGuid().ToString("N"));
+        var saved = (Environment.GetEnvironmentVariable(StoreConnection.HomeVariable), Environment.GetEnvironmentVariable(StoreConnection.ConnectionStringVariable));
+        try
+        {
+            Environment.SetEnvironmentVariable(StoreConnection.HomeVariable, home);
+            Environment.SetEnvironmentVariable(StoreConnection.ConnectionStringVariable, null);
+            var connection = StoreConnection.Resolve();
+            Assert.Equal(DatabaseProvider.Sqlite, connection.Provider);
+
+            await new TaskStore(connection).InsertAsync(Tasks.Pending("embedded"));
+
+            Assert.True(File.Exists(Path.Combine(home, "tasks.db")));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(StoreConnection.HomeVariable, saved.Item1);
+            Environment.SetEnvironmentVariable(StoreConnection.ConnectionStringVariable, saved.Item2);
+        }
+    }
+}

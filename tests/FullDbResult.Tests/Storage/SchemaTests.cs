@@ -1,0 +1,62 @@
+using Dapper;
+using FullDbResult.Storage;
+using Xunit;
+
+namespace FullDbResult.Tests.Storage;
+
+public class SchemaTests
+{
+    public static IEnumerable<object[]> Providers() => TestStores.Providers();
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Migrating_twice_applies_each_step_once(DatabaseProvider provider)
+    {
+        var store = TestStores.NewStore(provider);
+
+        Assert.Equal(TaskStore.KnownSchemaVersion, await store.MigrateAsync());
+        Assert.Equal(0, await store.MigrateAsync());
+        Assert.Equal(TaskStore.KnownSchemaVersion, await store.GetSchemaVersionAsync());
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Two_processes_migrating_one_database_at_once_both_succeed(DatabaseProvider provider)
+    {
+        var connection = TestStores.NewDatabase(provider);
+
+        var runs = Enumerable.Range(0, 2).Select(_ => Task.Run(() => StoreProbe.Run("migrate", connection))).ToList();
+        var results = await Task.WhenAll(runs);
+
+        Assert.All(results, r => Assert.True(r.ExitCode == 0, r.Output));
+        // One process applied the steps, the other found them applied.
+        Assert.Equal([0, TaskStore.KnownSchemaVersion], results.Select(r => int.Parse(r.Output.Trim())).Order());
+        Assert.Equal(TaskStore.KnownSchemaVersion, await new TaskStore(connection).GetSchemaVersionAsync());
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task A_schema_newer_than_the_code_is_refused_with_both_versions_named(DatabaseProvider provider)
+    {
+        var store = TestStores.NewStore(provider);
+        await store.MigrateAsync();
+        await using (var connection = store.Dialect.CreateConnection(store.Connection.ConnectionString))
+            await connection.ExecuteAsync(
+                "INSERT INTO fulldbresult_schema (version, description, applied_at) VALUES (99, 'from the future', @now)",
+                new { now = DateTime.UtcNow });
+
+        var fresh = new TaskStore(store.Connection);
+        var error = await Assert.ThrowsAsync<SchemaVersionException>(() => fresh.GetAsync("x"));
+        Assert.Contains("version 99", error.Message);
+        Assert.Contains($"up to {TaskStore.KnownSchemaVersion}", error.Message);
+        await Assert.ThrowsAsync<SchemaVersionException>(() => fresh.MigrateAsync());
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Without_auto_migration_a_missing_schema_says_how_to_create_it(DatabaseProvider provider)
+    {
+        var store = TestStores.NewStore(provider, new TaskStoreOptions { AutoMigrate = false });
+
+        var error = await Assert.ThrowsAsync<SchemaVersionException>(() => store.GetAsync("x"));
+
+        Assert.Contains("schema is missing", error.Message);
+        Assert.Contains("Initialize-TaskStore", error.Message);
+    }
+}
