@@ -33,6 +33,9 @@ public static class ModuleRunspace
                 import.AddScript("$PSStyle.OutputRendering = 'PlainText'").AddStatement();
             import.AddCommand("Import-Module").AddParameter("Name", manifestPath).AddParameter("ErrorAction", ActionPreference.Stop);
             import.Invoke();
+            // A cmdlet type that cannot load is reported as an error record, not thrown, even with Stop.
+            if (import.Streams.Error.FirstOrDefault() is { } error)
+                throw new RuntimeException(error.ToString(), error.Exception, error);
             return runspace;
         }
         catch
