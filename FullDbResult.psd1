@@ -8,7 +8,7 @@
     CompatiblePSEditions = 'Core'
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('FullDbResult.Format.ps1xml')
-    CmdletsToExport      = @()
+    CmdletsToExport      = @('Connect-FullDbResult', 'Disconnect-FullDbResult', 'Get-FullDbResultSession')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

@@ -15,10 +15,22 @@ public sealed class DependencyIsolationTests : IClassFixture<ModuleHostFixture>
 
     private readonly AssemblyLoadContext _moduleContext;
 
+    private readonly ModuleHost _host;
+
     public DependencyIsolationTests(ModuleHostFixture fixture)
     {
-        _ = fixture.Host;
-        _moduleContext = Assert.Single(AssemblyLoadContext.All, c => c.Name == "FullDbResult");
+        _host = fixture.Host;
+        _moduleContext = ModuleHost.ModuleLoadContext;
+    }
+
+    [Fact]
+    public void The_cmdlets_load_the_FullDbResult_library_into_the_module_context_only()
+    {
+        _host.Run("Get-FullDbResultSession -ConnectionString 'Data Source=:memory:'").AssertSucceeded();
+
+        var engine = Assert.Single(AppDomain.CurrentDomain.GetAssemblies(), a => a.GetName().Name == "FullDbResult");
+        Assert.Same(_moduleContext, AssemblyLoadContext.GetLoadContext(engine));
+        Assert.Equal(Path.Combine(DepsDirectory, "FullDbResult.dll"), engine.Location);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using System.Management.Automation;
+using System.Reflection;
+using System.Runtime.Loader;
 using System.Management.Automation.Runspaces;
 using FullDbResult.Shell;
 using Pwsh = System.Management.Automation.PowerShell;
@@ -16,6 +18,14 @@ public sealed class ModuleHost : IDisposable
     private readonly StringWriter _hostText = new();
     private readonly StringWriter _hostErrorText = new();
 
+    // Tests never touch the user's own store, nor follow a store named in the developer's environment.
+    static ModuleHost()
+    {
+        Environment.SetEnvironmentVariable("FULLDBRESULT_HOME", ScratchDirectory);
+        Environment.SetEnvironmentVariable("FULLDBRESULT_CONNECTION_STRING", null);
+        Environment.SetEnvironmentVariable("FULLDBRESULT_PROVIDER", null);
+    }
+
     public ModuleHost(int width = 120)
     {
         Host = new TextHost(_hostText, _hostErrorText, width);
@@ -27,6 +37,19 @@ public sealed class ModuleHost : IDisposable
 
     /// <summary>The module folder: manifest, cmdlet assembly, deps/.</summary>
     public static string ModuleDirectory => Path.GetDirectoryName(ManifestPath)!;
+
+    /// <summary>A folder of this test run for databases and files: the embedded default store lives here too.</summary>
+    public static string ScratchDirectory { get; } = Directory.CreateTempSubdirectory("FullDbResult.PowerShell.Tests-").FullName;
+
+    /// <summary>The module's own load context; it exists once the module has been imported.</summary>
+    public static AssemblyLoadContext ModuleLoadContext => AssemblyLoadContext.All.Single(c => c.Name == "FullDbResult");
+
+    /// <summary>
+    /// A type of the FullDbResult library as the module sees it. PowerShell cannot name such types
+    /// (<c>[FullDbResult.Tasks.TaskRecord]</c> fails): they live in the module's load context, not the default one.
+    /// </summary>
+    public static Type EngineType(string fullName) =>
+        ModuleLoadContext.LoadFromAssemblyName(new AssemblyName("FullDbResult")).GetType(fullName, throwOnError: true)!;
 
     public TextHost Host { get; }
     public Runspace Runspace { get; }

@@ -16,6 +16,12 @@ public sealed record ScriptResult(
     /// <summary>The output's base objects of one type (nulls left out), for assertions on .NET types.</summary>
     public IEnumerable<T> OutputOf<T>() => Output.Where(o => o is not null).Select(o => o.BaseObject).OfType<T>();
 
+    /// <summary>
+    /// The error that stopped the script, else the first one written. A cmdlet's terminating error stops only
+    /// its own statement, so in a script it comes back in <see cref="Errors"/>.
+    /// </summary>
+    public ErrorRecord? FirstError => TerminatingError ?? Errors.FirstOrDefault();
+
     /// <summary>Fails with PowerShell's own words when the script wrote an error or stopped on one.</summary>
     public ScriptResult AssertSucceeded()
     {
