@@ -122,6 +122,11 @@ internal sealed class RabbitMqNode(string binDirectory, string directory)
         ["ERL_EPMD_ADDRESS"] = "127.0.0.1",
         // Without it the distribution port listens on every interface.
         ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = "-kernel inet_dist_use_interface {127,0,0,1}",
+        // rabbitmqctl is an Erlang node too: keep it on loopback, and on any free port rather than in the
+        // 11 ports (35672-35682) that every rabbitmqctl on the machine shares by default.
+        ["RABBITMQ_CTL_ERL_ARGS"] = "-kernel inet_dist_use_interface {127,0,0,1}",
+        ["RABBITMQ_CTL_DIST_PORT_MIN"] = "0",
+        ["RABBITMQ_CTL_DIST_PORT_MAX"] = "0",
         ["RABBITMQ_MNESIA_BASE"] = Path.Combine(directory, "mnesia"),
         ["RABBITMQ_LOG_BASE"] = Path.Combine(directory, "log"),
         ["RABBITMQ_PID_FILE"] = PidFile,
