@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Unicode;
 using static FullDbResult.Protocol.CeleryHeaders;
 
 namespace FullDbResult.Protocol;
@@ -123,6 +124,12 @@ internal static class TaskMessageDecoder
 
     private static TaskMessage WithBody(TaskMessage message, ReadOnlyMemory<byte> body)
     {
+        // The JSON parser checks UTF-8 only when a string is read; raw args text would carry U+FFFD instead.
+        if (!Utf8.IsValid(body.Span))
+        {
+            throw new DecodeFailedException(DecodeFailureReason.InvalidJson, "the body is not valid UTF-8");
+        }
+
         JsonDocument document;
         try
         {
