@@ -40,14 +40,20 @@ internal static class PythonRepr
     private static string SafeRepr(JsonElement root, int maxSize)
     {
         var output = new StringBuilder();
-        // What is still to be shown, next on top: saferepr's chain of iterators.
-        var pending = new Stack<Item>();
-        pending.Push(Item.Of(root));
+        // What is still to be shown, innermost container on top: saferepr's chain of iterators, as lazy as it is.
+        var pending = new Stack<IEnumerator<Item>>();
+        pending.Push(new[] { Item.Of(root) }.AsEnumerable().GetEnumerator());
         int level = 0;
         int remaining = maxSize;
-        while (pending.TryPop(out var next))
+        while (pending.TryPeek(out var current))
         {
-            if (Token(next, pending, ref level) is not { } token)
+            if (!current.MoveNext())
+            {
+                pending.Pop();
+                continue;
+            }
+
+            if (Token(current.Current, pending, ref level) is not { } token)
             {
                 continue;
             }
@@ -56,9 +62,15 @@ internal static class PythonRepr
             {
                 // The token just taken is dropped, closing bracket or not; then the brackets still pending close.
                 output.Append(", ...");
-                foreach (var rest in pending.Where(rest => rest.Kind == ItemKind.Literal && !rest.Truncatable))
+                foreach (var rest in pending)
                 {
-                    output.Append(rest.Text);
+                    while (rest.MoveNext())
+                    {
+                        if (rest.Current is { Kind: ItemKind.Literal, Truncatable: false } bracket)
+                        {
+                            output.Append(bracket.Text);
+                        }
+                    }
                 }
 
                 break;
@@ -73,7 +85,7 @@ internal static class PythonRepr
     }
 
     /// <summary>The next token to show, or null when <paramref name="item"/> was a container now opened onto the stack.</summary>
-    private static Item? Token(Item item, Stack<Item> pending, ref int level)
+    private static Item? Token(Item item, Stack<IEnumerator<Item>> pending, ref int level)
     {
         if (item.Kind == ItemKind.Literal)
         {
@@ -86,47 +98,50 @@ internal static class PythonRepr
             return item;
         }
 
-        bool isArray = item.Value.ValueKind == JsonValueKind.Array;
         if (level >= MaxLevels)
         {
-            return Item.Placeholder(isArray ? "[...]" : "{...}");
+            return Item.Placeholder(item.Value.ValueKind == JsonValueKind.Array ? "[...]" : "{...}");
         }
 
-        var opened = new List<Item> { Item.Literal(isArray ? "[" : "{", truncatable: false, direction: +1) };
+        pending.Push(Opened(item.Value).GetEnumerator());
+        return null;
+    }
+
+    private static IEnumerable<Item> Opened(JsonElement container)
+    {
+        bool isArray = container.ValueKind == JsonValueKind.Array;
+        yield return Item.Literal(isArray ? "[" : "{", truncatable: false, direction: +1);
+        bool first = true;
         if (isArray)
         {
-            foreach (var element in item.Value.EnumerateArray())
+            foreach (var element in container.EnumerateArray())
             {
-                AddSeparated(opened, Item.Of(element));
+                if (!first)
+                {
+                    yield return Separator;
+                }
+
+                first = false;
+                yield return Item.Of(element);
             }
         }
         else
         {
-            foreach (var property in item.Value.EnumerateObject())
+            foreach (var property in container.EnumerateObject())
             {
-                AddSeparated(opened, Item.Key(property.Name));
-                opened.Add(KeyValueSeparator);
-                opened.Add(Item.Of(property.Value));
+                if (!first)
+                {
+                    yield return Separator;
+                }
+
+                first = false;
+                yield return Item.Key(property.Name);
+                yield return KeyValueSeparator;
+                yield return Item.Of(property.Value);
             }
         }
 
-        opened.Add(Item.Literal(isArray ? "]" : "}", truncatable: false, direction: -1));
-        for (int i = opened.Count - 1; i >= 0; i--)
-        {
-            pending.Push(opened[i]);
-        }
-
-        return null;
-    }
-
-    private static void AddSeparated(List<Item> opened, Item item)
-    {
-        if (opened.Count > 1)
-        {
-            opened.Add(Separator);
-        }
-
-        opened.Add(item);
+        yield return Item.Literal(isArray ? "]" : "}", truncatable: false, direction: -1);
     }
 
     private static string Render(Item token, int remaining) => token.Kind switch
