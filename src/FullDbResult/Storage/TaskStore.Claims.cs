@@ -21,7 +21,7 @@ public sealed partial class TaskStore
 
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var claimed = await connection.ExecuteAsync(new CommandDefinition(
+        var claimed = await connection.ExecuteAsync(Command(
             $"UPDATE {TaskColumns.Table} SET retried_as = @NewId, date_updated = @Now WHERE task_id = @TaskId AND retried_as IS NULL",
             new SqlArgs(Dialect).Add("NewId", newRecord.TaskId).Add("Now", UtcNow).Add("TaskId", taskId).Parameters,
             transaction, cancellationToken: cancellationToken));
@@ -46,7 +46,7 @@ public sealed partial class TaskStore
         var args = new SqlArgs(Dialect).Add("ClaimId", claimId).Add("Now", UtcNow).Add("Limit", limit);
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var claimed = (await connection.QueryAsync<TaskRecord>(new CommandDefinition(
+        var claimed = (await connection.QueryAsync<TaskRecord>(Command(
             Dialect.ClaimDueScheduled, args.Parameters, transaction, cancellationToken: cancellationToken))).AsList();
         await transaction.CommitAsync(cancellationToken);
         foreach (var record in claimed) Normalize(record);
@@ -86,7 +86,7 @@ public sealed partial class TaskStore
                 cases.Add($"WHEN @Old{i} THEN @New{i}");
                 olds.Add($"@Old{i}");
             }
-            var marked = await connection.ExecuteAsync(new CommandDefinition(
+            var marked = await connection.ExecuteAsync(Command(
                 $"""
                 UPDATE {TaskColumns.Table}
                 SET status = 'SCHEDULED_SENT', date_done = @Now, date_updated = @Now,
@@ -123,13 +123,13 @@ public sealed partial class TaskStore
     {
         TaskValidation.ValidateTaskId(taskId, nameof(taskId));
         await using var connection = await OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
+        return await connection.ExecuteAsync(Command(
             $"UPDATE {TaskColumns.Table} SET {assignments}, date_updated = @Now WHERE task_id = @TaskId AND {condition}",
             new SqlArgs(Dialect).Add("Now", UtcNow).Add("TaskId", taskId).Parameters, cancellationToken: cancellationToken)) > 0;
     }
 
     private async Task<bool> ExistsAsync(DbConnection connection, string taskId, CancellationToken cancellationToken) =>
-        await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
+        await connection.ExecuteScalarAsync<int?>(Command(
             $"SELECT 1 FROM {TaskColumns.Table} WHERE task_id = @TaskId",
             new SqlArgs(Dialect).Add("TaskId", taskId).Parameters, cancellationToken: cancellationToken)) is not null;
 }

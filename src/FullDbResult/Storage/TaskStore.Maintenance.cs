@@ -22,13 +22,13 @@ public sealed partial class TaskStore
             throw new ArgumentException("SCHEDULED tasks are never purged: they have not run yet. Cancel them first.", nameof(request));
 
         var args = new SqlArgs(Dialect).Add("Cutoff", UtcNow - request.OlderThan).Add("Limit", request.BatchSize);
-        var sql = Dialect.DeleteBatch("status IN " + args.In("State", states) + " AND date_updated < @Cutoff");
+        var sql = Dialect.DeleteBatch("status IN " + args.In("State", states) + " AND date_updated < @Cutoff", "date_updated");
         long total = 0;
         while (true)
         {
             int deleted;
             await using (var connection = await OpenAsync(cancellationToken))
-                deleted = await connection.ExecuteAsync(new CommandDefinition(sql, args.Parameters, cancellationToken: cancellationToken));
+                deleted = await connection.ExecuteAsync(Command(sql, args.Parameters, cancellationToken: cancellationToken));
             total += deleted;
             progress?.Report(total);
             if (deleted < request.BatchSize) return total;
@@ -47,7 +47,7 @@ public sealed partial class TaskStore
             List<(long Id, string Result)> page;
             await using (var connection = await OpenAsync(cancellationToken))
             {
-                page = (await connection.QueryAsync<(long, string)>(new CommandDefinition(
+                page = (await connection.QueryAsync<(long, string)>(Command(
                     $"SELECT {Dialect.Top}id, result FROM {TaskColumns.Table} WHERE id > @AfterId AND result IS NOT NULL ORDER BY id{Dialect.Limit}",
                     new SqlArgs(Dialect).Add("AfterId", lastId).Add("Limit", Options.PageSize).Parameters,
                     cancellationToken: cancellationToken))).AsList();
@@ -56,7 +56,7 @@ public sealed partial class TaskStore
                 {
                     if (ResultRepair.Repair(result) is not { } fixedResult) continue;
                     // Only where the result is still the bad value, so a worker's newer write wins.
-                    repaired += await connection.ExecuteAsync(new CommandDefinition(
+                    repaired += await connection.ExecuteAsync(Command(
                         $"UPDATE {TaskColumns.Table} SET result = @Fixed WHERE id = @Id AND result = @Old",
                         new SqlArgs(Dialect).Add("Fixed", fixedResult).Add("Id", id).Add("Old", result).Parameters,
                         cancellationToken: cancellationToken));

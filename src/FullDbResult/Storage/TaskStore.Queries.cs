@@ -88,7 +88,7 @@ public sealed partial class TaskStore
     public async Task<IReadOnlyList<string>> GetStatusesAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        return (await connection.QueryAsync<string>(new CommandDefinition(Dialect.DistinctStatuses, cancellationToken: cancellationToken))).ToList();
+        return (await connection.QueryAsync<string>(Command(Dialect.DistinctStatuses, cancellationToken: cancellationToken))).ToList();
     }
 
     /// <summary>
@@ -123,7 +123,7 @@ public sealed partial class TaskStore
             List<TRecord> page;
             await using (var connection = await OpenAsync(cancellationToken))
             {
-                page = (await connection.QueryAsync<TRecord>(new CommandDefinition(
+                page = (await connection.QueryAsync<TRecord>(Command(
                     sql.ToString(), filter.Parameters, cancellationToken: cancellationToken))).AsList();
             }
             foreach (var record in page)

@@ -82,7 +82,7 @@ public sealed partial class TaskStore
         await using var connection = await OpenAsync(cancellationToken);
         try
         {
-            await connection.ExecuteAsync(new CommandDefinition(
+            await connection.ExecuteAsync(Command(
                 $"INSERT INTO {TaskColumns.Table} ({TaskColumns.InsertList}) VALUES {TaskColumns.ValuesRow()}",
                 new SqlArgs(Dialect).AddRecord(record).Parameters, cancellationToken: cancellationToken));
         }
@@ -123,7 +123,7 @@ public sealed partial class TaskStore
     {
         TaskValidation.ValidateTaskId(taskId, nameof(taskId));
         await using var connection = await OpenAsync(cancellationToken);
-        var record = await connection.QuerySingleOrDefaultAsync<TaskRecord>(new CommandDefinition(
+        var record = await connection.QuerySingleOrDefaultAsync<TaskRecord>(Command(
             $"SELECT {TaskColumns.Select()} FROM {TaskColumns.Table} WHERE task_id = @TaskId",
             new SqlArgs(Dialect).Add("TaskId", taskId).Parameters, cancellationToken: cancellationToken));
         return record is null ? null : Normalize(record);
@@ -161,7 +161,7 @@ public sealed partial class TaskStore
             ? $"UPDATE {TaskColumns.Table} SET {StateChangeAssignments} WHERE task_id = @TaskId AND status NOT IN {protectedList}"
             : Dialect.UpsertStateChange(StateChangeAssignments, protectedList);
         await using var connection = await OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(sql, args.Parameters, cancellationToken: cancellationToken)) > 0;
+        return await connection.ExecuteAsync(Command(sql, args.Parameters, cancellationToken: cancellationToken)) > 0;
     }
 
     /// <summary>Writes or refreshes a worker's heartbeat row.</summary>
@@ -174,13 +174,13 @@ public sealed partial class TaskStore
             .Add("Queues", heartbeat.Queues).Add("StartedAt", heartbeat.StartedAt).Add("LastHeartbeat", heartbeat.LastHeartbeat)
             .Add("StoppedAt", heartbeat.StoppedAt);
         await using var connection = await OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(Dialect.UpsertHeartbeat, args.Parameters, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(Command(Dialect.UpsertHeartbeat, args.Parameters, cancellationToken: cancellationToken));
     }
 
     public async Task<IReadOnlyList<WorkerHeartbeat>> GetWorkersAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        var workers = await connection.QueryAsync<WorkerHeartbeat>(new CommandDefinition(
+        var workers = await connection.QueryAsync<WorkerHeartbeat>(Command(
             """
             SELECT worker_name AS WorkerName, hostname AS Hostname, pid AS Pid, queues AS Queues, started_at AS StartedAt,
                    last_heartbeat AS LastHeartbeat, stopped_at AS StoppedAt
@@ -228,9 +228,21 @@ public sealed partial class TaskStore
         }
     }
 
+    /// <summary>Tests read the statements the store runs: to check their plans and their syntax.</summary>
+    internal Action<string, object?>? StatementObserver { get; set; }
+
+    /// <summary>Tests replace the connection to read SQL Server's statements without a server.</summary>
+    internal Func<string, DbConnection>? ConnectionFactory { get; set; }
+
+    private CommandDefinition Command(string sql, object? parameters = null, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
+    {
+        StatementObserver?.Invoke(sql, parameters);
+        return new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken);
+    }
+
     private async Task<DbConnection> OpenRawAsync(CancellationToken cancellationToken)
     {
-        var connection = Dialect.CreateConnection(Connection.ConnectionString);
+        var connection = (ConnectionFactory ?? Dialect.CreateConnection)(Connection.ConnectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);

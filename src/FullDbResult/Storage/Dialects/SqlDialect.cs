@@ -93,9 +93,9 @@ public abstract class SqlDialect
         SELECT status FROM s WHERE status IS NOT NULL
         """;
 
-    /// <summary>Deletes up to @Limit rows matching <paramref name="where"/>.</summary>
-    internal virtual string DeleteBatch(string where) =>
-        $"DELETE FROM fulldbresult_task WHERE id IN (SELECT id FROM fulldbresult_task WHERE {where} LIMIT @Limit)";
+    /// <summary>Deletes up to @Limit rows matching <paramref name="where"/>, first in <paramref name="orderBy"/> order.</summary>
+    internal virtual string DeleteBatch(string where, string orderBy) =>
+        $"DELETE FROM fulldbresult_task WHERE id IN (SELECT id FROM fulldbresult_task WHERE {where} ORDER BY {orderBy} LIMIT @Limit)";
 
     /// <summary>Insert-or-update of a worker's heartbeat row.</summary>
     internal virtual string UpsertHeartbeat =>

@@ -79,7 +79,8 @@ public sealed class SqlServerDialect : SqlDialect
         SELECT status FROM @statuses;
         """;
 
-    internal override string DeleteBatch(string where) => $"DELETE TOP (@Limit) FROM fulldbresult_task WHERE {where}";
+    internal override string DeleteBatch(string where, string orderBy) =>
+        $"WITH batch AS (SELECT TOP (@Limit) id FROM fulldbresult_task WHERE {where} ORDER BY {orderBy}) DELETE FROM fulldbresult_task WHERE id IN (SELECT id FROM batch)";
 
     internal override string UpsertHeartbeat =>
         """

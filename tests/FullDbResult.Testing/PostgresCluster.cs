@@ -1,0 +1,71 @@
+namespace FullDbResult.Testing;
+
+/// <summary>
+/// One private PostgreSQL cluster in its own directory: the data, the log and the Unix socket all live there.
+/// initdb and pg_ctl refuse to run as root, so under root they run as the postgres user.
+/// </summary>
+internal sealed class PostgresCluster(string directory, string pgCtl)
+{
+    private const string Runuser = "/usr/sbin/runuser";
+    private const int StartAttempts = 3;
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
+
+    private string DataDirectory => Path.Combine(directory, "data");
+
+    private string LogFile => Path.Combine(directory, "server.log");
+
+    public int Port { get; private set; }
+
+    public void InitializeAndStart(string initdb)
+    {
+        if (Environment.IsPrivilegedProcess)
+        {
+            ExternalCommand.RunChecked("chown", ["postgres:postgres", directory], CommandTimeout);
+        }
+
+        var init = RunAsServerUser(
+            initdb, ["-D", DataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
+        if (!init.Succeeded)
+        {
+            throw new InvalidOperationException($"initdb failed: {init}");
+        }
+
+        // max_connections: every test database keeps its own Npgsql pool open until the process ends.
+        File.AppendAllText(Path.Combine(DataDirectory, "postgresql.conf"), $"""
+
+            listen_addresses = '127.0.0.1'
+            unix_socket_directories = '{directory}'
+            fsync = off
+            max_connections = 300
+            """);
+
+        TestRun.AfterExit(AsServerUser(pgCtl, ["stop", "-D", DataDirectory, "-m", "fast", "-w"]));
+        for (var attempt = 1; ; attempt++)
+        {
+            Port = FreePort.Next();
+            File.Delete(LogFile);
+            var start = RunAsServerUser(
+                pgCtl, ["start", "-D", DataDirectory, "-l", LogFile, "-o", $"-p {Port}", "-w", "-t", "60"]);
+            if (start.Succeeded)
+            {
+                return;
+            }
+
+            // Another process may take the port between the check and the bind: draw another.
+            var log = File.Exists(LogFile) ? File.ReadAllText(LogFile) : "";
+            if (attempt == StartAttempts || !log.Contains("Address already in use"))
+            {
+                throw new InvalidOperationException($"PostgreSQL did not start: {start}{LogTail.Of(LogFile)}");
+            }
+        }
+    }
+
+    private ProcessResult RunAsServerUser(string program, IEnumerable<string> arguments)
+    {
+        var command = AsServerUser(program, arguments);
+        return ExternalCommand.Run(command[0], command[1..], CommandTimeout, workingDirectory: directory);
+    }
+
+    private static string[] AsServerUser(string program, IEnumerable<string> arguments) =>
+        Environment.IsPrivilegedProcess ? [Runuser, "-u", "postgres", "--", program, .. arguments] : [program, .. arguments];
+}

@@ -1,0 +1,150 @@
+using Dapper;
+using FullDbResult.Storage;
+using FullDbResult.Tasks;
+using Xunit;
+
+namespace FullDbResult.Tests.Storage;
+
+/// <summary>
+/// The queries users run at scale must be index seeks. Each test runs a real store operation over 100,000
+/// rows, captures the statements it ran, and reads their plans with the database's own EXPLAIN.
+/// </summary>
+public class QueryPlanTests : IClassFixture<QueryPlanTests.LargeStores>
+{
+    private readonly LargeStores stores;
+
+    public QueryPlanTests(LargeStores stores) => this.stores = stores;
+
+    public static TheoryData<DatabaseProvider> Databases => [DatabaseProvider.Sqlite, DatabaseProvider.PostgreSql];
+
+    [Theory, MemberData(nameof(Databases))]
+    public Task Stale_tasks_are_found_by_index(DatabaseProvider provider) =>
+        AssertIndexedAsync(provider, store => store.GetStaleTasksAsync(new StaleTaskQuery { OlderThan = TimeSpan.FromHours(1), First = 100 }).ToListAsync().AsTask());
+
+    [Theory, MemberData(nameof(Databases))]
+    public Task The_first_page_of_failures_of_one_task_name_is_found_by_index(DatabaseProvider provider) =>
+        AssertIndexedAsync(provider, store => store.QueryAsync(new TaskQuery { Name = "task.7", Statuses = [TaskStates.Failure], First = 100 }).ToListAsync().AsTask());
+
+    [Theory, MemberData(nameof(Databases))]
+    public Task The_first_page_of_all_tasks_is_read_in_index_order(DatabaseProvider provider) =>
+        AssertIndexedAsync(provider, store => store.QueryAsync(new TaskQuery { First = 100 }).ToListAsync().AsTask());
+
+    [Theory, MemberData(nameof(Databases))]
+    public Task The_dispatchers_due_rows_are_found_by_index(DatabaseProvider provider) =>
+        AssertIndexedAsync(provider, async store =>
+        {
+            await store.GetDueScheduledAsync(100).ToListAsync();
+            await store.GetStaleScheduledAsync(TimeSpan.FromMinutes(10), 100).ToListAsync();
+        });
+
+    [Theory, MemberData(nameof(Databases))]
+    public Task A_task_is_read_by_id_through_the_unique_index(DatabaseProvider provider) =>
+        AssertIndexedAsync(provider, store => store.GetAsync("task-77777"));
+
+    [Theory, MemberData(nameof(Databases))]
+    public async Task Claims_and_purges_are_planned_on_indexes(DatabaseProvider provider)
+    {
+        var store = stores.For(provider);
+        var statements = new List<(string Sql, object? Parameters)>
+        {
+            (store.Dialect.ClaimDueScheduled, new SqlArgs(store.Dialect).Add("ClaimId", "plan").Add("Now", DateTime.UtcNow).Add("Limit", 100).Parameters),
+        };
+        var purge = new SqlArgs(store.Dialect).Add("Cutoff", DateTime.UtcNow.AddDays(-30)).Add("Limit", 1000);
+        statements.Add((store.Dialect.DeleteBatch("status IN " + purge.In("State", TaskStates.DefaultTerminal) + " AND date_updated < @Cutoff", "date_updated"), purge.Parameters));
+
+        foreach (var (sql, parameters) in statements)
+            AssertNoTableScan(provider, sql, await ExplainAsync(store, sql, parameters));
+    }
+
+    private async Task AssertIndexedAsync(DatabaseProvider provider, Func<TaskStore, Task> operation)
+    {
+        var store = stores.For(provider);
+        var statements = new List<(string Sql, object? Parameters)>();
+        store.StatementObserver = (sql, parameters) => statements.Add((sql, parameters));
+        try
+        {
+            await operation(store);
+        }
+        finally
+        {
+            store.StatementObserver = null;
+        }
+        Assert.NotEmpty(statements);
+        foreach (var (sql, parameters) in statements)
+            AssertNoTableScan(provider, sql, await ExplainAsync(store, sql, parameters));
+    }
+
+    private static async Task<string> ExplainAsync(TaskStore store, string sql, object? parameters)
+    {
+        await using var connection = store.Dialect.CreateConnection(store.Connection.ConnectionString);
+        if (store.Dialect.Provider == DatabaseProvider.PostgreSql)
+            return string.Join("\n", await connection.QueryAsync<string>("EXPLAIN " + sql, parameters));
+        var rows = await connection.QueryAsync("EXPLAIN QUERY PLAN " + sql, parameters);
+        return string.Join("\n", rows.Select(row => (string)row.detail));
+    }
+
+    private static void AssertNoTableScan(DatabaseProvider provider, string sql, string plan)
+    {
+        var scans = plan.Split('\n').Where(line => provider == DatabaseProvider.PostgreSql
+            ? line.Contains("Seq Scan on fulldbresult_task")
+            : System.Text.RegularExpressions.Regex.IsMatch(line.Trim(), @"^SCAN (fulldbresult_task|t)$"));
+        Assert.True(!scans.Any(), $"A scan of the task table in:\n{sql}\n\nPlan:\n{plan}");
+    }
+
+    /// <summary>An SQLite file and a PostgreSQL database with 100,000 tasks of 50 names, many states and 60 days.</summary>
+    public sealed class LargeStores
+    {
+        private const int Rows = 100_000;
+        private readonly TaskStore sqlite;
+        private readonly TaskStore postgres;
+
+        public LargeStores()
+        {
+            sqlite = TestStores.NewStore(DatabaseProvider.Sqlite);
+            postgres = TestStores.NewStore(DatabaseProvider.PostgreSql);
+            Task.WaitAll(Fill(sqlite), Fill(postgres));
+        }
+
+        public TaskStore For(DatabaseProvider provider) => provider == DatabaseProvider.Sqlite ? sqlite : postgres;
+
+        private static async Task Fill(TaskStore store)
+        {
+            await store.MigrateAsync();
+            var now = DateTime.UtcNow;
+            var records = Enumerable.Range(0, Rows).Select(i =>
+            {
+                // Mostly finished work, as in a real result table; a few open, scheduled and claimed rows.
+                var status = (i % 100) switch
+                {
+                    < 80 => TaskStates.Success,
+                    < 92 => TaskStates.Failure,
+                    < 94 => TaskStates.Revoked,
+                    < 95 => TaskStates.Pending,
+                    < 96 => TaskStates.Started,
+                    < 97 => TaskStates.Retry,
+                    < 99 => TaskStates.ScheduledSent,
+                    _ => TaskStates.Scheduled,
+                };
+                var updated = now.AddMinutes(-(i * 7919L % (60 * 24 * 60)));
+                return new TaskRecord
+                {
+                    TaskId = $"task-{i}",
+                    TaskName = $"task.{i % 50}",
+                    Status = status,
+                    Args = "[1, 2]",
+                    Kwargs = "{}",
+                    DateSubmitted = updated,
+                    DateDone = status is TaskStates.Success or TaskStates.Failure ? updated : null,
+                    Eta = status == TaskStates.Scheduled ? now.AddDays(i % 3 - 1) : null,
+                    ScheduledId = status == TaskStates.Scheduled && i % 2 == 0 ? "claim" : null,
+                    ClaimedAt = status == TaskStates.Scheduled && i % 2 == 0 ? updated : null,
+                };
+            }).ToList();
+            await store.InsertManyAsync(records);
+            // The store stamps date_updated at insert; spread it over the 60 days the rows claim to span.
+            await using var connection = store.Dialect.CreateConnection(store.Connection.ConnectionString);
+            await connection.ExecuteAsync("UPDATE fulldbresult_task SET date_updated = date_submitted");
+            await connection.ExecuteAsync("ANALYZE fulldbresult_task");
+        }
+    }
+}

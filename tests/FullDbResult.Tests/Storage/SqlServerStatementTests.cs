@@ -1,0 +1,71 @@
+using FullDbResult.Storage;
+using FullDbResult.Tasks;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+using Xunit;
+
+namespace FullDbResult.Tests.Storage;
+
+/// <summary>
+/// SQL Server cannot run here, so every statement the store sends it is parsed by Microsoft's own T-SQL
+/// parser. The statements are recorded from real store operations, not listed by hand, so a new
+/// statement is checked as soon as an operation uses it.
+/// </summary>
+public class SqlServerStatementTests
+{
+    [Fact]
+    public async Task Every_statement_the_store_sends_to_sql_server_parses_as_t_sql()
+    {
+        var statements = new List<string>();
+        var store = new TaskStore(new StoreConnection("Server=recording;Database=tasks;User ID=sa;Password=x", DatabaseProvider.SqlServer))
+        {
+            ConnectionFactory = _ => new RecordingConnection(statements),
+        };
+
+        await ExerciseEveryOperationAsync(store);
+
+        Assert.True(statements.Count >= 30, $"Only {statements.Count} statements were recorded.");
+        var failures = statements.Distinct().Select(sql => (Sql: sql, Errors: Parse(sql))).Where(s => s.Errors.Count > 0).ToList();
+        Assert.True(failures.Count == 0, string.Join("\n\n", failures.Select(f =>
+            $"{string.Join("; ", f.Errors.Select(e => $"line {e.Line}: {e.Message}"))}\n{f.Sql}")));
+    }
+
+    [Fact]
+    public void The_parser_check_rejects_what_sql_server_would_reject()
+    {
+        Assert.NotEmpty(Parse("SELECT * FROM t LIMIT 10"));
+        Assert.NotEmpty(Parse("INSERT INTO t (a) VALUES (1) ON CONFLICT (a) DO NOTHING"));
+        Assert.Empty(Parse("SELECT TOP (@Limit) a FROM t WITH (READPAST) ORDER BY a"));
+    }
+
+    /// <summary>Runs each store operation once, with the arguments that make it build its full SQL.</summary>
+    internal static async Task ExerciseEveryOperationAsync(TaskStore store)
+    {
+        await store.MigrateAsync();
+        await store.GetSchemaVersionAsync();
+        await store.InsertAsync(Tasks.Pending("a"));
+        await store.InsertManyAsync(Enumerable.Range(0, 200).Select(i => Tasks.Pending($"b{i}")).ToList());
+        await store.GetAsync("a");
+        await store.ApplyStateChangeAsync(new TaskStateChange { TaskId = "a", Status = TaskStates.Started, TaskName = "x", Args = "[]" });
+        await store.ApplyStateChangeAsync(new TaskStateChange { TaskId = "a", Status = TaskStates.Success, Result = "1" });
+        await store.RecordHeartbeatAsync(new WorkerHeartbeat { WorkerName = "w", Hostname = "h", Queues = "celery" });
+        await store.GetWorkersAsync();
+        await store.QueryAsync(new TaskQuery { Name = "e*", Statuses = [TaskStates.Failure], Since = DateTime.UtcNow, Until = DateTime.UtcNow }).ToListAsync();
+        await store.QueryAsync(new TaskQuery { Name = "exact" }).ToListAsync();
+        await store.GetStatusesAsync();
+        await store.GetStaleScheduledAsync(TimeSpan.FromMinutes(5)).ToListAsync();
+        await store.GetDueScheduledAsync().ToListAsync();
+        await store.ClaimRetryAsync("a", Tasks.Pending("a2"));
+        await store.ClaimDueScheduledAsync(10, "claim");
+        await store.MarkScheduledSentAsync("claim", [new TaskRecord { TaskId = "n1", TaskName = "x", RetriedFrom = "s1" }]);
+        await store.ReleaseScheduledClaimAsync("s1");
+        await store.CancelScheduledAsync("s1");
+        await store.PurgeAsync(new PurgeRequest { BatchSize = 5 });
+        await store.RepairResultsAsync();
+    }
+
+    private static IList<ParseError> Parse(string sql)
+    {
+        new TSql160Parser(initialQuotedIdentifiers: true).Parse(new StringReader(sql), out var errors);
+        return errors;
+    }
+}
