@@ -11,8 +11,8 @@ public static class ModuleRunspace
     public static string BesideShell => Path.Combine(AppContext.BaseDirectory, "FullDbResult", "FullDbResult.psd1");
 
     /// <summary>A manifest path for a module folder or a manifest.</summary>
-    public static string ManifestPath(string folderOrManifest) =>
-        Directory.Exists(folderOrManifest) ? Path.Combine(folderOrManifest, "FullDbResult.psd1") : Path.GetFullPath(folderOrManifest);
+    public static string ManifestPath(string folderOrManifest) => Path.GetFullPath(
+        Directory.Exists(folderOrManifest) ? Path.Combine(folderOrManifest, "FullDbResult.psd1") : folderOrManifest);
 
     /// <exception cref="RuntimeException">The module did not import; the error record says why.</exception>
     public static Runspace Open(PSHost host, string manifestPath)
