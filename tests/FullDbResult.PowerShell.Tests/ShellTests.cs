@@ -43,6 +43,16 @@ public sealed class ShellTests
     }
 
     [Fact]
+    public void A_module_path_that_does_not_import_exits_non_zero_and_says_why()
+    {
+        var (exitCode, output, error) = RunShell("-Module", Path.Combine(Path.GetTempPath(), "no-such-module"), "-Command", "'never'");
+
+        Assert.Equal(1, exitCode);
+        Assert.Empty(output);
+        Assert.Contains("Cannot import the FullDbResult module", error);
+    }
+
+    [Fact]
     public void Formatted_output_is_plain_text_when_redirected()
     {
         var (exitCode, output, error) = RunShell("-Command", "Get-Module FullDbResult | Format-List Name");
