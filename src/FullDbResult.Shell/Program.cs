@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using FullDbResult.Shell;
 
 ShellArguments arguments;
@@ -21,13 +22,17 @@ if (arguments.Help)
 var terminal = !Console.IsOutputRedirected;
 var host = new TextHost(Console.Out, Console.Error, terminal ? Math.Max(Console.WindowWidth, 80) : 120, ansi: terminal);
 var manifest = arguments.Module is { } module ? ModuleRunspace.ManifestPath(module) : ModuleRunspace.BesideShell;
+Runspace runspace;
 try
 {
-    using var runspace = ModuleRunspace.Open(host, manifest);
-    return ScriptRunner.Run(runspace, host, arguments);
+    runspace = ModuleRunspace.Open(host, manifest);
 }
 catch (RuntimeException exception)
 {
     Console.Error.WriteLine($"Cannot import the FullDbResult module from {manifest}: {exception.Message}");
     return 1;
+}
+using (runspace)
+{
+    return ScriptRunner.Run(runspace, host, arguments);
 }

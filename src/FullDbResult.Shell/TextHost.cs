@@ -17,9 +17,6 @@ public sealed class TextHost : PSHost
         _ui = new TextHostUserInterface(output, error, width, ansi);
     }
 
-    /// <summary>The code of an <c>exit</c> at the top level of a pipeline (an exit inside a script file only ends the script).</summary>
-    public int? ExitCode { get; private set; }
-
     public override string Name => "FullDbResult.Shell";
     public override Version Version => typeof(TextHost).Assembly.GetName().Version ?? new Version(0, 0);
     public override Guid InstanceId { get; } = Guid.NewGuid();
@@ -27,7 +24,9 @@ public sealed class TextHost : PSHost
     public override CultureInfo CurrentUICulture => CultureInfo.CurrentUICulture;
     public override PSHostUserInterface UI => _ui;
 
-    public override void SetShouldExit(int exitCode) => ExitCode = exitCode;
+    // Only an exit at the top level of a pipeline lands here. The shell runs everything as a script file,
+    // where exit ends the script and sets $LASTEXITCODE instead.
+    public override void SetShouldExit(int exitCode) { }
 
     public override void EnterNestedPrompt() => throw NoInteraction("enter a nested prompt");
     public override void ExitNestedPrompt() => throw NoInteraction("exit a nested prompt");
