@@ -8,7 +8,11 @@
     CompatiblePSEditions = 'Core'
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('FullDbResult.Format.ps1xml')
-    CmdletsToExport      = @('Connect-FullDbResult', 'Disconnect-FullDbResult', 'Get-FullDbResultSession')
+    CmdletsToExport      = @(
+        'Connect-FullDbResult', 'Disconnect-FullDbResult', 'Get-FullDbResultSession',
+        'Get-TaskResult', 'Get-StaleTask', 'Get-StaleScheduledTask', 'Test-TaskQueue',
+        'Stop-Task', 'Remove-TaskResult', 'Repair-TaskResult', 'Initialize-TaskStore'
+    )
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

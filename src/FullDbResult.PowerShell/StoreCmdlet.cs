@@ -55,6 +55,50 @@ public abstract class StoreCmdlet : PSCmdlet
         }
     }
 
+    /// <summary>
+    /// Enumerates a streaming store query on the pipeline thread, so each row can be written as it arrives
+    /// and the first page shows before the last is read. Failures and Ctrl+C end it as <see cref="Await"/> does.
+    /// </summary>
+    protected IEnumerable<T> Stream<T>(Func<CancellationToken, IAsyncEnumerable<T>> query)
+    {
+        var rows = query(StopToken).GetAsyncEnumerator(StopToken);
+        try
+        {
+            while (Await(_ => rows.MoveNextAsync().AsTask())) yield return rows.Current;
+        }
+        finally
+        {
+            rows.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>
+    /// Runs a long store call that reports a running count, showing the count with Write-Progress while it
+    /// runs. The library reports from other threads and PowerShell takes progress only from the pipeline
+    /// thread, so this thread polls the latest count.
+    /// </summary>
+    protected long AwaitCounting(string activity, Func<IProgress<long>, CancellationToken, Task<long>> call)
+    {
+        var counted = new LatestCount();
+        var running = call(counted, StopToken);
+        var progress = new ProgressRecord(0, activity, "Starting");
+        while (!((IAsyncResult)running).AsyncWaitHandle.WaitOne(TimeSpan.FromMilliseconds(250)))
+        {
+            progress.StatusDescription = $"{counted.Value} so far";
+            WriteProgress(progress);
+        }
+        progress.RecordType = ProgressRecordType.Completed;
+        WriteProgress(progress);
+        return Await(_ => running);
+    }
+
+    private sealed class LatestCount : IProgress<long>
+    {
+        private long _value;
+        public long Value => Interlocked.Read(ref _value);
+        public void Report(long value) => Interlocked.Exchange(ref _value, value);
+    }
+
     private ResolvedStore ResolveStore()
     {
         try

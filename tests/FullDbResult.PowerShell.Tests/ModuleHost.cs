@@ -64,6 +64,13 @@ public sealed class ModuleHost : IDisposable
         return Invoke(ps);
     }
 
+    /// <summary>Runs a script on <paramref name="store"/>, connected to it first as a user would with Connect-FullDbResult.</summary>
+    public ScriptResult RunOn(SeedStore store, string script, IReadOnlyDictionary<string, object?>? variables = null)
+    {
+        var all = new Dictionary<string, object?>(variables ?? new Dictionary<string, object?>()) { ["storeConnectionString"] = store.ConnectionString };
+        return Run("Connect-FullDbResult -ConnectionString $storeConnectionString | Out-Null\n" + script, all);
+    }
+
     /// <summary>Runs one command with named parameters, as a C# caller of the cmdlet would.</summary>
     public ScriptResult Invoke(string command, IReadOnlyDictionary<string, object?>? parameters = null)
     {

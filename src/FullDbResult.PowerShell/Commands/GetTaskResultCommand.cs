@@ -1,0 +1,78 @@
+using System.Management.Automation;
+using FullDbResult.Storage;
+using FullDbResult.Tasks;
+
+namespace FullDbResult.PowerShell.Commands;
+
+/// <summary>
+/// Gets task records: by id (from the pipeline too), or by name pattern, status and time of the last change,
+/// newest change first. A listing is streamed a page at a time, so the first tasks show at once however many
+/// match.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "TaskResult", DefaultParameterSetName = QuerySet)]
+[OutputType(typeof(TaskRecord))]
+public sealed class GetTaskResultCommand : StoreCmdlet
+{
+    private const string QuerySet = "Query";
+    private const string IdSet = "Id";
+
+    [Parameter(ParameterSetName = IdSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] TaskId { get; set; } = [];
+
+    /// <summary>A task name, or a pattern with * and ?.</summary>
+    [Parameter(ParameterSetName = QuerySet, Position = 0)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    [Parameter(ParameterSetName = QuerySet)]
+    [ValidateNotNullOrEmpty]
+    public string[]? Status { get; set; }
+
+    /// <summary>Only tasks last changed at or after this time; a time without a zone is local.</summary>
+    [Parameter(ParameterSetName = QuerySet)]
+    public DateTime? Since { get; set; }
+
+    /// <summary>Only tasks last changed before this time; a time without a zone is local.</summary>
+    [Parameter(ParameterSetName = QuerySet)]
+    public DateTime? Until { get; set; }
+
+    [Parameter(ParameterSetName = QuerySet)]
+    [ValidateRange(0, int.MaxValue)]
+    public int? First { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == IdSet)
+        {
+            foreach (var id in TaskId) WriteTask(id);
+            return;
+        }
+        var query = new TaskQuery
+        {
+            Name = Name,
+            Statuses = Status,
+            Since = Since?.ToUniversalTime(),
+            Until = Until?.ToUniversalTime(),
+            First = First,
+        };
+        foreach (var task in Stream(token => Store.QueryAsync(query, token))) WriteObject(task);
+    }
+
+    private void WriteTask(string id)
+    {
+        TaskRecord? task;
+        try
+        {
+            task = Await(token => Store.GetAsync(id, token));
+        }
+        catch (ArgumentException exception)
+        {
+            WriteError(TaskErrors.InvalidId(exception, id));
+            return;
+        }
+        if (task is null) WriteError(TaskErrors.NotFound(id));
+        else WriteObject(task);
+    }
+}

@@ -1,0 +1,49 @@
+using System.Management.Automation;
+using FullDbResult.Tasks;
+
+namespace FullDbResult.PowerShell.Commands;
+
+/// <summary>
+/// Cancels scheduled tasks that no dispatcher has claimed yet: SCHEDULED becomes REVOKED and the task is
+/// never sent. A task that is not waiting in the store (already sent, claimed, finished or unknown) gets an
+/// error record, and the pipeline goes on with the next one.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Stop, "Task", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(TaskRecord))]
+public sealed class StopTaskCommand : StoreCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] TaskId { get; set; } = [];
+
+    /// <summary>Writes each cancelled task, now REVOKED.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var id in TaskId)
+        {
+            if (!ShouldProcess(id, "Cancel the scheduled task (SCHEDULED to REVOKED)")) continue;
+            try
+            {
+                Cancel(id);
+            }
+            catch (ArgumentException exception)
+            {
+                WriteError(TaskErrors.InvalidId(exception, id));
+            }
+        }
+    }
+
+    private void Cancel(string id)
+    {
+        var cancelled = Await(token => Store.CancelScheduledAsync(id, token));
+        if (cancelled && !PassThru) return;
+        // Read back: the revoked row for -PassThru, or the reason the cancel did not apply.
+        var task = Await(token => Store.GetAsync(id, token));
+        if (task is null) WriteError(TaskErrors.NotFound(id));
+        else if (!cancelled) WriteError(TaskErrors.NotCancellable(task));
+        else WriteObject(task);
+    }
+}

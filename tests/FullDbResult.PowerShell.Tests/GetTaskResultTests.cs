@@ -1,0 +1,95 @@
+using System.Management.Automation;
+
+namespace FullDbResult.PowerShell.Tests;
+
+public sealed class GetTaskResultTests : IClassFixture<ModuleHostFixture>
+{
+    private readonly ModuleHost _host;
+
+    public GetTaskResultTests(ModuleHostFixture fixture) => _host = fixture.Host;
+
+    [Theory]
+    [MemberData(nameof(TestStores.Providers), MemberType = typeof(TestStores))]
+    public void Status_and_a_name_pattern_select_the_matching_tasks_newest_first(string provider)
+    {
+        var store = new SeedStore(provider)
+            .Insert(SeedStore.Now.AddHours(-2), SeedStore.NewTask("old-fail", "email.send", "FAILURE"))
+            .Insert(SeedStore.Now.AddHours(-1), SeedStore.NewTask("new-fail", "email.bounce", "FAILURE"),
+                SeedStore.NewTask("other-fail", "billing.charge", "FAILURE"), SeedStore.NewTask("ok", "email.send", "SUCCESS"));
+
+        var result = _host.RunOn(store, "Get-TaskResult -Status FAILURE -Name 'email.*'").AssertSucceeded();
+
+        Assert.Equal(new[] { "new-fail", "old-fail" }, TaskIds(result));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Providers), MemberType = typeof(TestStores))]
+    public void Piped_ids_write_the_found_tasks_and_an_ObjectNotFound_error_for_the_missing_one(string provider)
+    {
+        var store = new SeedStore(provider).Insert(SeedStore.Now,
+            SeedStore.NewTask("a", "t.a", "SUCCESS"), SeedStore.NewTask("b", "t.b", "PENDING"));
+
+        var result = _host.RunOn(store, "'a', 'missing', 'b' | Get-TaskResult");
+
+        Assert.Equal(new[] { "a", "b" }, TaskIds(result));
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
+        Assert.Equal("missing", error.TargetObject);
+        Assert.Null(result.TerminatingError);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Providers), MemberType = typeof(TestStores))]
+    public void Records_piped_in_are_read_again_by_their_TaskId_property(string provider)
+    {
+        var store = new SeedStore(provider).Insert(SeedStore.Now, SeedStore.NewTask("x", "t.x", "STARTED"));
+
+        var result = _host.RunOn(store, "Get-TaskResult -Name t.x | Get-TaskResult").AssertSucceeded();
+
+        Assert.Equal(new[] { "x" }, TaskIds(result));
+    }
+
+    [Fact]
+    public void Since_Until_and_First_narrow_the_listing()
+    {
+        var now = SeedStore.Now;
+        var store = new SeedStore(TestStores.Sqlite)
+            .Insert(now.AddDays(-3), SeedStore.NewTask("d3", "t", "SUCCESS"))
+            .Insert(now.AddDays(-2), SeedStore.NewTask("d2", "t", "SUCCESS"))
+            .Insert(now.AddDays(-1), SeedStore.NewTask("d1", "t", "SUCCESS"));
+
+        var result = _host.RunOn(store, """
+            Get-TaskResult -Since $since -Until $until
+            Get-TaskResult -First 1
+            """, new Dictionary<string, object?> { ["since"] = now.AddDays(-2.5), ["until"] = now.AddDays(-1.5) }).AssertSucceeded();
+
+        Assert.Equal(new[] { "d2", "d1" }, TaskIds(result));
+    }
+
+    [Fact]
+    public void A_listing_streams_so_a_pipeline_can_stop_it_after_the_first_task()
+    {
+        var store = new SeedStore(TestStores.Sqlite);
+        store.Insert(SeedStore.Now, Enumerable.Range(0, 1200).Select(i => SeedStore.NewTask($"t{i}", "bulk", "SUCCESS")).ToArray());
+
+        var result = _host.RunOn(store, "Get-TaskResult -Name bulk | Select-Object -First 1").AssertSucceeded();
+
+        Assert.Single(result.Output);
+    }
+
+    [Fact]
+    public void The_default_table_renders_through_Out_Default()
+    {
+        var store = new SeedStore(TestStores.Sqlite).Insert(SeedStore.Now,
+            SeedStore.NewTask("render-1", "reports.nightly", "FAILURE", worker: "celery@w1"));
+
+        var result = _host.RunOn(store, "Get-TaskResult -Name reports.nightly | Out-Default").AssertSucceeded();
+
+        var lines = result.HostText.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("TaskId", lines[0]);
+        Assert.Contains(lines, line => line.StartsWith("render-1") && line.Contains("FAILURE") && line.Contains("celery@w1"));
+    }
+
+    internal static string[] TaskIds(ScriptResult result) =>
+        result.Output.Select(o => (string)o.Properties["TaskId"].Value).ToArray();
+}
