@@ -101,6 +101,24 @@ public sealed class StaleTaskTests : IClassFixture<ModuleHostFixture>
     }
 
     [Fact]
+    public void The_stale_task_table_fits_120_columns_and_flags_possibly_aborted_tasks()
+    {
+        var now = SeedStore.Now;
+        var store = new SeedStore(TestStores.Sqlite)
+            .Heartbeat("celery@worker-host-0001.example.com", now.AddHours(-3))
+            .Insert(now.AddHours(-3), SeedStore.NewTask("aborted", "notifications.email.send_welcome_message", "STARTED",
+                worker: "celery@worker-host-0001.example.com"));
+
+        var result = _host.RunOn(store, "Get-StaleTask -Hours 1 | Out-Default").AssertSucceeded();
+
+        var lines = result.HostText.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("TaskId", lines[0]);
+        Assert.EndsWith("Aborted?", lines[0].TrimEnd());
+        Assert.All(lines, line => Assert.True(line.Length <= 120, $"{line.Length} columns: {line}"));
+        Assert.EndsWith("yes", lines[2].TrimEnd());
+    }
+
+    [Fact]
     public void An_unreachable_store_is_a_terminating_ConnectionError()
     {
         var result = _host.Run("Get-StaleTask -ConnectionString 'Host=127.0.0.1;Port=1;Username=u;Database=d;Timeout=2'");
