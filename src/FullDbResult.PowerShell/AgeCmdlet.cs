@@ -14,6 +14,7 @@ public abstract class AgeCmdlet : StoreCmdlet
     private const string MinutesSet = "Minutes";
 
     [Parameter(ParameterSetName = OlderThanSet)]
+    [ValidateNonNegativeTimeSpan]
     public TimeSpan? OlderThan { get; set; }
 
     [Parameter(ParameterSetName = DaysSet)]

@@ -61,6 +61,14 @@ public sealed class StaleTaskTests : IClassFixture<ModuleHostFixture>
     }
 
     [Fact]
+    public void A_negative_age_is_refused_when_the_parameter_binds()
+    {
+        var result = _host.Run("Get-StaleTask -OlderThan (New-TimeSpan -Hours -1)");
+
+        Assert.Equal("ParameterArgumentValidationError,FullDbResult.PowerShell.Commands.GetStaleTaskCommand", result.FirstError?.FullyQualifiedErrorId);
+    }
+
+    [Fact]
     public void TerminalState_replaces_the_default_set_and_Name_and_IncludeRetried_filter()
     {
         var now = SeedStore.Now;

@@ -14,10 +14,12 @@ public sealed class TestTaskQueueCommand : StoreCmdlet
 {
     /// <summary>Unfinished tasks not changed for longer than this are stale; an hour by default.</summary>
     [Parameter]
+    [ValidateNonNegativeTimeSpan]
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Dispatcher claims older than this are stale; ten minutes by default.</summary>
     [Parameter]
+    [ValidateNonNegativeTimeSpan]
     public TimeSpan ClaimStaleAfter { get; set; } = TimeSpan.FromMinutes(10);
 
     protected override void EndProcessing()
