@@ -57,19 +57,29 @@ public abstract class StoreCmdlet : PSCmdlet
 
     /// <summary>
     /// Enumerates a streaming store query on the pipeline thread, so each row can be written as it arrives
-    /// and the first page shows before the last is read. Failures and Ctrl+C end it as <see cref="Await"/> does.
+    /// and the first page shows before the last is read. With an <paramref name="activity"/>, shows the
+    /// running count with Write-Progress on long scans. Failures and Ctrl+C end it as <see cref="Await"/> does.
     /// </summary>
-    protected IEnumerable<T> Stream<T>(Func<CancellationToken, IAsyncEnumerable<T>> query)
+    protected IEnumerable<T> Stream<T>(Func<CancellationToken, IAsyncEnumerable<T>> query, string? activity = null)
     {
+        const int progressEvery = 1000;
+        long read = 0;
         var rows = query(StopToken).GetAsyncEnumerator(StopToken);
         try
         {
-            while (Await(_ => rows.MoveNextAsync().AsTask())) yield return rows.Current;
+            while (Await(_ => rows.MoveNextAsync().AsTask()))
+            {
+                yield return rows.Current;
+                if (activity is not null && ++read % progressEvery == 0)
+                    WriteProgress(new ProgressRecord(0, activity, $"{read} read"));
+            }
         }
         finally
         {
             rows.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
+        if (activity is not null && read >= progressEvery)
+            WriteProgress(new ProgressRecord(0, activity, $"{read} read") { RecordType = ProgressRecordType.Completed });
     }
 
     /// <summary>
@@ -81,15 +91,11 @@ public abstract class StoreCmdlet : PSCmdlet
     {
         var counted = new LatestCount();
         var running = call(counted, StopToken);
-        var progress = new ProgressRecord(0, activity, "Starting");
         while (!((IAsyncResult)running).AsyncWaitHandle.WaitOne(TimeSpan.FromMilliseconds(250)))
-        {
-            progress.StatusDescription = $"{counted.Value} so far";
-            WriteProgress(progress);
-        }
-        progress.RecordType = ProgressRecordType.Completed;
-        WriteProgress(progress);
-        return Await(_ => running);
+            WriteProgress(new ProgressRecord(0, activity, $"{counted.Value} so far"));
+        var total = Await(_ => running);
+        WriteProgress(new ProgressRecord(0, activity, $"{total} done") { RecordType = ProgressRecordType.Completed });
+        return total;
     }
 
     private sealed class LatestCount : IProgress<long>

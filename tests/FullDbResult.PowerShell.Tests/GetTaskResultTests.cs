@@ -78,6 +78,19 @@ public sealed class GetTaskResultTests : IClassFixture<ModuleHostFixture>
     }
 
     [Fact]
+    public void A_long_listing_reports_its_progress()
+    {
+        var store = new SeedStore(TestStores.Sqlite);
+        store.Insert(SeedStore.Now, Enumerable.Range(0, 2100).Select(i => SeedStore.NewTask($"t{i}", "bulk", "SUCCESS")).ToArray());
+
+        var result = _host.RunOn(store, "$count = 0; Get-TaskResult -Name bulk | ForEach-Object { $count++ }; $count").AssertSucceeded();
+
+        Assert.Equal(new[] { 2100 }, result.OutputOf<int>());
+        Assert.Equal(new[] { "1000 read", "2000 read", "2100 read" }, result.Progress.Select(p => p.StatusDescription));
+        Assert.Equal(ProgressRecordType.Completed, result.Progress[^1].RecordType);
+    }
+
+    [Fact]
     public void The_default_table_renders_through_Out_Default()
     {
         var store = new SeedStore(TestStores.Sqlite).Insert(SeedStore.Now,

@@ -23,6 +23,7 @@ public sealed class MaintenanceTests : IClassFixture<ModuleHostFixture>
         var result = _host.RunOn(store, "Remove-TaskResult -Days 30 -BatchSize 2 -Confirm:$false").AssertSucceeded();
 
         Assert.Equal(new[] { 3L }, result.OutputOf<long>());
+        Assert.Equal("3 done", Assert.Single(result.Progress, p => p.RecordType == ProgressRecordType.Completed).StatusDescription);
         Assert.Null(store.Get("old-1"));
         Assert.NotNull(store.Get("old-pending"));
         Assert.NotNull(store.Get("recent"));

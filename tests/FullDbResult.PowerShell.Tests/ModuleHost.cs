@@ -102,6 +102,7 @@ public sealed class ModuleHost : IDisposable
             ps.Streams.Warning.ToList(),
             ps.Streams.Verbose.ToList(),
             ps.Streams.Information.ToList(),
+            ps.Streams.Progress.ToList(),
             _hostText.ToString(),
             _hostErrorText.ToString(),
             terminating);

@@ -9,6 +9,7 @@ public sealed record ScriptResult(
     IReadOnlyList<WarningRecord> Warnings,
     IReadOnlyList<VerboseRecord> Verbose,
     IReadOnlyList<InformationRecord> Information,
+    IReadOnlyList<ProgressRecord> Progress,
     string HostText,
     string HostErrorText,
     ErrorRecord? TerminatingError)

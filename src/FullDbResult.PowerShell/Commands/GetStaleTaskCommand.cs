@@ -41,6 +41,6 @@ public sealed class GetStaleTaskCommand : AgeCmdlet
             IncludeRetried = IncludeRetried,
             First = First,
         };
-        foreach (var task in Stream(token => Store.GetStaleTasksAsync(query, token))) WriteObject(task);
+        foreach (var task in Stream(token => Store.GetStaleTasksAsync(query, token), "Reading stale tasks")) WriteObject(task);
     }
 }

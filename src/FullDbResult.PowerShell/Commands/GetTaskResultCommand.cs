@@ -57,7 +57,7 @@ public sealed class GetTaskResultCommand : StoreCmdlet
             Until = Until?.ToUniversalTime(),
             First = First,
         };
-        foreach (var task in Stream(token => Store.QueryAsync(query, token))) WriteObject(task);
+        foreach (var task in Stream(token => Store.QueryAsync(query, token), "Reading tasks")) WriteObject(task);
     }
 
     private void WriteTask(string id)

@@ -26,7 +26,7 @@ public sealed class TestTaskQueueCommand : StoreCmdlet
     {
         var now = Store.Options.Clock.GetUtcNow().UtcDateTime;
         int staleCount = 0, possiblyAborted = 0;
-        foreach (var task in Stream(token => Store.GetStaleTasksAsync(new StaleTaskQuery { OlderThan = StaleAfter }, token)))
+        foreach (var task in Stream(token => Store.GetStaleTasksAsync(new StaleTaskQuery { OlderThan = StaleAfter }, token), "Counting stale tasks"))
         {
             staleCount++;
             if (task.PossiblyAborted) possiblyAborted++;
