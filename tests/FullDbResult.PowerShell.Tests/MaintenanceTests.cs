@@ -94,14 +94,14 @@ public sealed class MaintenanceTests : IClassFixture<ModuleHostFixture>
 
     [Theory]
     [MemberData(nameof(TestStores.Providers), MemberType = typeof(TestStores))]
-    public void Initialize_TaskStore_creates_the_schema_of_an_empty_database_and_then_finds_it_current(string provider)
+    public void Initialize_TaskStore_creates_the_schema_of_an_empty_database_and_then_finds_it_current_with_nothing_to_confirm(string provider)
     {
         var connectionString = TestStores.NewConnectionString(provider);
         var variables = new Dictionary<string, object?> { ["cs"] = connectionString };
 
         var whatIf = _host.Run("Initialize-TaskStore -ConnectionString $cs -WhatIf", variables).AssertSucceeded();
         var first = _host.Run("Initialize-TaskStore -ConnectionString $cs", variables).AssertSucceeded();
-        var second = _host.Run("Initialize-TaskStore -ConnectionString $cs", variables).AssertSucceeded();
+        var second = _host.Run("Initialize-TaskStore -ConnectionString $cs -WhatIf", variables).AssertSucceeded();
 
         Assert.Contains("Create the schema", whatIf.HostText);
         Assert.Empty(whatIf.Output);
@@ -111,5 +111,6 @@ public sealed class MaintenanceTests : IClassFixture<ModuleHostFixture>
         var current = Assert.Single(second.Output);
         Assert.Equal(created.Properties["Version"].Value, current.Properties["PreviousVersion"].Value);
         Assert.Equal(0, current.Properties["StepsApplied"].Value);
+        Assert.DoesNotContain("What if:", second.HostText);
     }
 }

@@ -16,6 +16,11 @@ public sealed class InitializeTaskStoreCommand : StoreCmdlet
     {
         var before = Await(Store.GetSchemaVersionAsync);
         var target = TaskStore.KnownSchemaVersion;
+        if (before == target)
+        {
+            WriteObject(new TaskStoreSchema(Store.Connection.Redacted, before, before, stepsApplied: 0));
+            return;
+        }
         var action = before is null ? $"Create the schema (version {target})" : $"Migrate the schema from version {before} to {target}";
         if (!ShouldProcess(Store.Connection.Redacted, action)) return;
         var applied = Await(Store.MigrateAsync);
