@@ -1,4 +1,3 @@
-using FullDbResult.Json;
 using FullDbResult.Publishing;
 using FullDbResult.Storage;
 using FullDbResult.Tasks;
@@ -16,9 +15,6 @@ namespace FullDbResult.Scheduling;
 /// </summary>
 public sealed class ScheduledDispatcher
 {
-    // The meta key TaskClient writes for the same failure, so operators see one shape.
-    private const string PublishErrorKey = "publish_error";
-
     private readonly TaskStore store;
     private readonly ITaskPublisher publisher;
     private readonly ILogger logger;
@@ -55,7 +51,7 @@ public sealed class ScheduledDispatcher
             // From here on the batch is finished whatever the caller's token says: stopping now would leave
             // claimed rows for an operator to release, or recorded tasks unsent.
             var recorded = await RecordAsync(claimId, claimed);
-            var (failedIds, publishError) = await PublishAsync(recorded);
+            var (failedIds, publishError) = await ConfirmedPublish.PublishAsync(publisher, store, recorded, logger);
             summary = summary with
             {
                 Batches = summary.Batches + 1,
@@ -118,48 +114,6 @@ public sealed class ScheduledDispatcher
             else logger.LogWarning("Scheduled task {TaskId} lost its claim before it was sent; skipped", send.RetriedFrom);
         }
         return recorded;
-    }
-
-    /// <summary>Publishes the batch with one confirm wait; returns the ids that were not confirmed, and why.</summary>
-    private async Task<(IReadOnlyList<string> Failed, string? Error)> PublishAsync(IReadOnlyList<TaskRecord> recorded)
-    {
-        if (recorded.Count == 0) return ([], null);
-        IReadOnlyList<string> failed;
-        string error;
-        try
-        {
-            await publisher.PublishAsync(recorded.Select(TaskMessages.ToMessage).ToList(), CancellationToken.None);
-            return ([], null);
-        }
-        catch (TaskPublishException ex)
-        {
-            var ours = recorded.Select(r => r.TaskId).ToHashSet();
-            failed = ex.FailedTaskIds.Where(ours.Contains).ToList();
-            error = ex.Message;
-        }
-        catch (Exception ex)
-        {
-            failed = recorded.Select(r => r.TaskId).ToList();
-            error = $"{ex.GetType().Name}: {ex.Message}";
-        }
-        logger.LogError("The broker did not confirm {Count} dispatched tasks; their PENDING rows remain: {Error}", failed.Count, error);
-        await RecordPublishErrorAsync(failed, error);
-        return (failed, error);
-    }
-
-    // Best effort: the PENDING rows are reported stale either way; the note only says why.
-    private async Task RecordPublishErrorAsync(IReadOnlyList<string> taskIds, string error)
-    {
-        var meta = TaskJson.Serialize(new Dictionary<string, string> { [PublishErrorKey] = error });
-        try
-        {
-            foreach (var taskId in taskIds)
-                await store.ApplyStateChangeAsync(new TaskStateChange { TaskId = taskId, Status = TaskStates.Pending, Meta = meta }, CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is TaskStoreException or System.Data.Common.DbException)
-        {
-            logger.LogWarning(ex, "Could not record the publish error on the dispatched tasks");
-        }
     }
 
     private static string NewId() => Guid.NewGuid().ToString();
