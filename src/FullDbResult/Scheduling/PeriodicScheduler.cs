@@ -84,7 +84,11 @@ public sealed class PeriodicScheduler
                 foreach (var run in await RunOnceAsync(null, cancellationToken))
                     logger.LogInformation("Periodic task {Name} sent as {TaskId} (due {DueAt:o}, confirmed: {Sent})", run.Name, run.TaskId, run.DueAt, run.Sent);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
             {
                 logger.LogError(ex, "A periodic-scheduler pass failed; the next one runs in {Interval}", pollInterval);
             }

@@ -83,7 +83,11 @@ public sealed class ScheduledDispatcher
                 if (summary.Claimed > 0)
                     logger.LogInformation("Dispatched scheduled tasks: {Sent} sent, {Failed} failed, {Skipped} skipped", summary.Sent, summary.Failed, summary.Skipped);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
             {
                 logger.LogError(ex, "A scheduled-dispatch pass failed; the next one runs in {Interval}", interval);
             }
