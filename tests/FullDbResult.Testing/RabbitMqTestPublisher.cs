@@ -2,10 +2,10 @@ using FullDbResult.Protocol;
 using FullDbResult.Publishing;
 using RabbitMQ.Client;
 
-namespace FullDbResult.Tests.Scheduling;
+namespace FullDbResult.Testing;
 
 /// <summary>
-/// A small confirming publisher over RabbitMQ.Client, for the dispatch tests to reach a real broker
+/// A small confirming publisher over RabbitMQ.Client, for tests and benchmarks to reach a real broker
 /// without depending on the transport project: publishes a batch, then awaits every confirm.
 /// </summary>
 public sealed class RabbitMqTestPublisher : ITaskPublisher, IAsyncDisposable
