@@ -46,7 +46,7 @@ public sealed partial class TaskStore
     public override string ToString() => description;
 
     private TimeProvider Clock => Options.Clock;
-    private DateTime UtcNow => Clock.GetUtcNow().UtcDateTime;
+    internal DateTime UtcNow => Clock.GetUtcNow().UtcDateTime;
 
     public static SqlDialect CreateDialect(DatabaseProvider provider) => provider switch
     {
@@ -234,7 +234,7 @@ public sealed partial class TaskStore
     /// <summary>Tests replace the connection to read SQL Server's statements without a server.</summary>
     internal Func<string, DbConnection>? ConnectionFactory { get; set; }
 
-    private CommandDefinition Command(string sql, object? parameters = null, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
+    internal CommandDefinition Command(string sql, object? parameters = null, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
         StatementObserver?.Invoke(sql, parameters);
         return new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken);
@@ -255,11 +255,11 @@ public sealed partial class TaskStore
         }
     }
 
-    private Task InsertRowsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<TaskRecord> records, CancellationToken cancellationToken) =>
+    internal Task InsertRowsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<TaskRecord> records, CancellationToken cancellationToken) =>
         Dialect.InsertRowsAsync(connection, transaction, records, cancellationToken);
 
     /// <summary>Validates a new row and fills the times the store owns.</summary>
-    private void Prepare(TaskRecord record)
+    internal void Prepare(TaskRecord record)
     {
         TaskValidation.Validate(record);
         var now = UtcNow;

@@ -1,0 +1,12 @@
+using FullDbResult.Bench;
+
+// dotnet run -c Release --project bench/FullDbResult.Bench -- dispatch <scheduled rows> [batch size] [dispatchers]
+if (args is ["dispatch", var count, .. var rest])
+{
+    var batch = rest.Length > 0 ? int.Parse(rest[0]) : 500;
+    var dispatchers = rest.Length > 1 ? int.Parse(rest[1]) : 1;
+    await DispatchBenchmark.RunAsync(int.Parse(count), batch, dispatchers);
+    return 0;
+}
+Console.Error.WriteLine("usage: FullDbResult.Bench dispatch <scheduled rows> [batch size] [dispatchers]");
+return 2;

@@ -1,0 +1,124 @@
+using FullDbResult.Publishing;
+using FullDbResult.Storage;
+using FullDbResult.Tasks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FullDbResult.Scheduling;
+
+/// <summary>
+/// Sends due SCHEDULED rows in batches: claim a batch under a fresh claim id, record each new task
+/// (SCHEDULED_SENT on the old row, a PENDING row for the new id) in one transaction, then publish the batch
+/// with confirms. Any number of dispatchers may run against one database: the claim gives each row to one
+/// of them, so a task is sent at most once, never before its eta, and a crash between the steps leaves a
+/// row that the stale queries report. Holds one batch in memory at a time.
+/// </summary>
+public sealed class ScheduledDispatcher
+{
+    private readonly TaskStore store;
+    private readonly ITaskPublisher publisher;
+    private readonly ILogger logger;
+
+    public ScheduledDispatcher(TaskStore store, ITaskPublisher publisher, ILogger<ScheduledDispatcher>? logger = null)
+    {
+        this.store = store ?? throw new ArgumentNullException(nameof(store));
+        this.publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
+        this.logger = logger ?? NullLogger<ScheduledDispatcher>.Instance;
+    }
+
+    /// <summary>What the next pass would send (the -WhatIf listing): due, unclaimed rows, soonest first.</summary>
+    public IAsyncEnumerable<TaskRecord> PreviewAsync(int? first = null, CancellationToken cancellationToken = default) =>
+        store.GetDueScheduledAsync(first, cancellationToken);
+
+    /// <summary>
+    /// One pass: sends due rows batch by batch until none is due, the limit is reached, or a publish fails
+    /// (the broker is probably down: claiming more would only leave more PENDING rows unsent).
+    /// Cancellation stops the pass between batches; a batch already claimed is always finished.
+    /// </summary>
+    public async Task<DispatchSummary> RunOnceAsync(DispatchOptions? options = null, IProgress<DispatchSummary>? progress = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new DispatchOptions();
+        options.Validate();
+        var summary = new DispatchSummary();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var wanted = options.Limit is { } limit ? Math.Min(options.BatchSize, limit - summary.Claimed) : options.BatchSize;
+            if (wanted <= 0) break;
+            var claimId = NewId();
+            var claimed = await store.ClaimDueScheduledAsync(wanted, claimId, cancellationToken);
+            if (claimed.Count == 0) break;
+
+            // From here on the batch is finished whatever the caller's token says: stopping now would leave
+            // claimed rows for an operator to release, or recorded tasks unsent.
+            var recorded = await RecordAsync(claimId, claimed);
+            var (failedIds, publishError) = await ConfirmedPublish.PublishAsync(publisher, store, recorded, logger);
+            summary = summary with
+            {
+                Batches = summary.Batches + 1,
+                Claimed = summary.Claimed + claimed.Count,
+                Sent = summary.Sent + recorded.Count - failedIds.Count,
+                Failed = summary.Failed + failedIds.Count,
+                Skipped = summary.Skipped + claimed.Count - recorded.Count,
+                FailedTaskIds = failedIds.Count == 0 ? summary.FailedTaskIds : [.. summary.FailedTaskIds, .. failedIds],
+                PublishError = publishError ?? summary.PublishError,
+            };
+            progress?.Report(summary);
+            if (failedIds.Count > 0 || claimed.Count < wanted) break;
+        }
+        return summary;
+    }
+
+    /// <summary>
+    /// Runs a pass every <paramref name="interval"/> until cancelled, as a hosted service does. A pass that
+    /// fails (the database is unreachable) is logged and the loop carries on.
+    /// </summary>
+    public async Task RunAsync(TimeSpan interval, DispatchOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        if (interval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(interval), interval, "The interval must be positive.");
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var summary = await RunOnceAsync(options, null, cancellationToken);
+                if (summary.Claimed > 0)
+                    logger.LogInformation("Dispatched scheduled tasks: {Sent} sent, {Failed} failed, {Skipped} skipped", summary.Sent, summary.Failed, summary.Skipped);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "A scheduled-dispatch pass failed; the next one runs in {Interval}", interval);
+            }
+            try
+            {
+                await Task.Delay(interval, store.Options.Clock, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The bookkeeping for a claimed batch, all rows in one transaction; when that fails because a row
+    /// lost its claim meanwhile (released or cancelled), row by row so the rest are still sent.
+    /// </summary>
+    private async Task<IReadOnlyList<TaskRecord>> RecordAsync(string claimId, IReadOnlyList<TaskRecord> claimed)
+    {
+        var sends = claimed.Select(row => TaskMessages.Resend(row, NewId())).ToList();
+        if (await store.MarkScheduledSentAsync(claimId, sends, CancellationToken.None)) return sends;
+
+        var recorded = new List<TaskRecord>(sends.Count);
+        foreach (var send in sends)
+        {
+            if (await store.MarkScheduledSentAsync(claimId, [send], CancellationToken.None)) recorded.Add(send);
+            else logger.LogWarning("Scheduled task {TaskId} lost its claim before it was sent; skipped", send.RetriedFrom);
+        }
+        return recorded;
+    }
+
+    private static string NewId() => Guid.NewGuid().ToString();
+}

@@ -1,0 +1,104 @@
+using FullDbResult.Hosting;
+using FullDbResult.Scheduling;
+using FullDbResult.Storage;
+using FullDbResult.Tasks;
+using FullDbResult.Tests.Scheduling;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Xunit;
+
+namespace FullDbResult.Tests.Hosting;
+
+using TestTasks = FullDbResult.Tests.Storage.Tasks;
+
+public class HostingTests
+{
+    private static string NewSqlite() =>
+        $"Data Source={Path.Combine(Path.GetTempPath(), "fulldbresult-tests", Guid.NewGuid().ToString("N") + ".db")}";
+
+    [Fact]
+    public void The_store_and_both_loops_are_configured_from_the_FullDbResult_section()
+    {
+        var connectionString = NewSqlite();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["FullDbResult:ConnectionString"] = connectionString,
+            ["FullDbResult:Provider"] = "Sqlite",
+            ["FullDbResult:Dispatcher:Interval"] = "00:00:30",
+            ["FullDbResult:Dispatcher:BatchSize"] = "200",
+            ["FullDbResult:PeriodicScheduler:Enabled"] = "false",
+        }).Build();
+        var services = new ServiceCollection();
+
+        services.AddFullDbResult(configuration.GetSection(FullDbResultOptions.SectionName))
+            .UsePublisher(_ => new RecordingPublisher())
+            .AddScheduledDispatcher()
+            .AddPeriodicScheduler();
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<FullDbResultOptions>>().Value;
+        Assert.Equal((TimeSpan.FromSeconds(30), 200, false), (options.Dispatcher.Interval, options.Dispatcher.BatchSize, options.PeriodicScheduler.Enabled));
+        var store = provider.GetRequiredService<TaskStore>();
+        Assert.Equal((DatabaseProvider.Sqlite, connectionString), (store.Connection.Provider, store.Connection.ConnectionString));
+        Assert.Equal(2, provider.GetServices<IHostedService>().Count());
+        Assert.Same(store, provider.GetRequiredService<PeriodicTaskStore>().Tasks);
+    }
+
+    [Fact]
+    public void A_missing_connection_string_is_named_when_the_store_is_first_needed()
+    {
+        var services = new ServiceCollection();
+        services.AddFullDbResult(new ConfigurationBuilder().Build());
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<TaskStore>());
+
+        Assert.Contains("FullDbResult:ConnectionString is not set.", error.Message);
+    }
+
+    [Fact]
+    public void A_dispatcher_without_a_publisher_says_a_transport_is_missing()
+    {
+        var services = new ServiceCollection();
+        services.AddFullDbResult(o => o.ConnectionString = NewSqlite());
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<ScheduledDispatcher>());
+
+        Assert.Contains("No ITaskPublisher is registered", error.Message);
+    }
+
+    [Fact]
+    public async Task A_host_dispatches_due_scheduled_tasks_and_sends_periodic_tasks_until_it_stops()
+    {
+        var connectionString = NewSqlite();
+        var broker = new RecordingPublisher();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["FullDbResult:ConnectionString"] = connectionString,
+            ["FullDbResult:Dispatcher:Interval"] = "00:00:00.100",
+            ["FullDbResult:PeriodicScheduler:PollInterval"] = "00:00:00.100",
+        });
+        builder.Services.AddFullDbResult(builder.Configuration.GetSection(FullDbResultOptions.SectionName))
+            .UsePublisher(_ => broker)
+            .AddScheduledDispatcher()
+            .AddPeriodicScheduler();
+        var store = TaskStore.Open(connectionString);
+        await store.InsertAsync(TestTasks.Scheduled(DateTime.UtcNow.AddSeconds(-1), "due"));
+        await new PeriodicTaskStore(store).AddAsync(new PeriodicTask { Name = "tick", TaskName = "health.tick", IntervalSeconds = 1 });
+
+        using var host = builder.Build();
+        await host.StartAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!(broker.Sent.Any(s => s.Message.Name == "report.build") && broker.Sent.Any(s => s.Message.Name == "health.tick")) && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        await host.StopAsync();
+
+        Assert.Single(broker.Sent, s => s.Message.Name == "report.build");
+        Assert.Contains(broker.Sent, s => s.Message.Name == "health.tick");
+        Assert.Equal(TaskStates.ScheduledSent, (await store.GetAsync("due"))!.Status);
+    }
+}
