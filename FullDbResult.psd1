@@ -11,7 +11,8 @@
     CmdletsToExport      = @(
         'Connect-FullDbResult', 'Disconnect-FullDbResult', 'Get-FullDbResultSession',
         'Get-TaskResult', 'Get-StaleTask', 'Get-StaleScheduledTask', 'Test-TaskQueue',
-        'Stop-Task', 'Remove-TaskResult', 'Repair-TaskResult', 'Initialize-TaskStore'
+        'Stop-Task', 'Remove-TaskResult', 'Repair-TaskResult', 'Initialize-TaskStore',
+        'Invoke-TaskRetry', 'Send-Task'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -64,11 +64,19 @@ public sealed class ModuleHost : IDisposable
         return Invoke(ps);
     }
 
-    /// <summary>Runs a script on <paramref name="store"/>, connected to it first as a user would with Connect-FullDbResult.</summary>
-    public ScriptResult RunOn(SeedStore store, string script, IReadOnlyDictionary<string, object?>? variables = null)
+    /// <summary>
+    /// Runs a script on <paramref name="store"/>, connected to it (and to <paramref name="brokerUrl"/>) first as a
+    /// user would with Connect-FullDbResult.
+    /// </summary>
+    public ScriptResult RunOn(SeedStore store, string script, IReadOnlyDictionary<string, object?>? variables = null, string? brokerUrl = null)
     {
-        var all = new Dictionary<string, object?>(variables ?? new Dictionary<string, object?>()) { ["storeConnectionString"] = store.ConnectionString };
-        return Run("Connect-FullDbResult -ConnectionString $storeConnectionString | Out-Null\n" + script, all);
+        var all = new Dictionary<string, object?>(variables ?? new Dictionary<string, object?>())
+        {
+            ["storeConnectionString"] = store.ConnectionString,
+            ["storeBrokerUrl"] = brokerUrl,
+        };
+        var broker = brokerUrl is null ? "" : " -BrokerUrl $storeBrokerUrl";
+        return Run($"Connect-FullDbResult -ConnectionString $storeConnectionString{broker} | Out-Null\n" + script, all);
     }
 
     /// <summary>Runs one command with named parameters, as a C# caller of the cmdlet would.</summary>

@@ -21,13 +21,19 @@ public static class TestStores
         _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, null),
     };
 
+    /// <summary>The amqp:// URL of the private RabbitMQ server of the test fixtures, started on first use.</summary>
+    public static string BrokerUrl => ((Uri)RabbitMq.Value.AmqpUri).ToString();
+
     // Loaded into the module's context: the fixtures use the FullDbResult library and Npgsql, which this
     // process may load only there (see DependencyIsolationTests). Needs a ModuleHost to have imported the module.
-    private static readonly Lazy<dynamic> Postgres = new(() =>
+    private static readonly Lazy<dynamic> Postgres = new(() => SharedServer("FullDbResult.Testing.PostgresServer"));
+    private static readonly Lazy<dynamic> RabbitMq = new(() => SharedServer("FullDbResult.Testing.RabbitMqServer"));
+
+    private static object SharedServer(string typeName)
     {
         var fixtures = ModuleHost.ModuleLoadContext.LoadFromAssemblyPath(
             Path.Combine(AppContext.BaseDirectory, "fixtures", "FullDbResult.Testing.dll"));
-        var server = fixtures.GetType("FullDbResult.Testing.PostgresServer", throwOnError: true)!;
+        var server = fixtures.GetType(typeName, throwOnError: true)!;
         return server.GetProperty("Shared", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
-    });
+    }
 }

@@ -1,0 +1,73 @@
+using System.Management.Automation;
+using FullDbResult.Protocol;
+using FullDbResult.Publishing;
+using FullDbResult.Storage;
+using FullDbResult.Tasks;
+
+namespace FullDbResult.PowerShell.Commands;
+
+/// <summary>
+/// Sends tasks again under new ids, to their original exchange and routing key (or, with -DefaultRouting,
+/// Celery's default queue), and writes the new tasks. The old row is claimed first, so of two operators
+/// retrying one task at once only one sends it; a task already retried gets an error record.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "TaskRetry", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(TaskRecord))]
+public sealed class InvokeTaskRetryCommand : BrokerCmdlet
+{
+    private int _retried;
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] TaskId { get; set; } = [];
+
+    /// <summary>Sends to Celery's default queue through the default exchange, instead of the original routing.</summary>
+    [Parameter]
+    public SwitchParameter DefaultRouting { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var id in TaskId)
+        {
+            if (!ShouldProcess(id, "Send the task again under a new id")) continue;
+            WriteProgress(new ProgressRecord(0, "Retrying tasks", $"{_retried} sent; now {id}"));
+            try
+            {
+                Retry(id);
+            }
+            catch (ArgumentException exception)
+            {
+                WriteError(TaskErrors.InvalidId(exception, id));
+            }
+            catch (TaskPublishException exception)
+            {
+                // The new row stays PENDING with the publish error in its meta, where Get-StaleTask finds it.
+                WriteError(new ErrorRecord(exception, "TaskNotPublished", ErrorCategory.ConnectionError, id));
+            }
+        }
+    }
+
+    protected override void EndProcessing() =>
+        WriteProgress(new ProgressRecord(0, "Retrying tasks", $"{_retried} sent") { RecordType = ProgressRecordType.Completed });
+
+    private void Retry(string id)
+    {
+        var result = DefaultRouting
+            ? Await(token => Client.RetryAsync(id, exchange: "", routingKey: CeleryProtocol.DefaultQueue, token))
+            : Await(token => Client.RetryAsync(id, cancellationToken: token));
+        switch (result.Claim)
+        {
+            case RetryClaim.Claimed:
+                _retried++;
+                WriteObject(result.NewTask);
+                break;
+            case RetryClaim.AlreadyRetried:
+                WriteError(new ErrorRecord(new InvalidOperationException($"Task '{id}' was already retried."),
+                    "TaskAlreadyRetried", ErrorCategory.ResourceExists, id));
+                break;
+            default:
+                WriteError(TaskErrors.NotFound(id));
+                break;
+        }
+    }
+}

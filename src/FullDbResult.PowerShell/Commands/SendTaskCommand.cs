@@ -1,0 +1,76 @@
+using System.Management.Automation;
+using FullDbResult.Publishing;
+using FullDbResult.Tasks;
+
+namespace FullDbResult.PowerShell.Commands;
+
+/// <summary>
+/// Sends a task by name, with its arguments as JSON, and writes its record. A task with -Eta or -Countdown
+/// is kept in the store as SCHEDULED until a dispatcher sends it (Invoke-ScheduledDispatch), instead of
+/// waiting in a worker's memory.
+/// </summary>
+[Cmdlet(VerbsCommunications.Send, "Task", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = NowSet)]
+[OutputType(typeof(TaskRecord))]
+public sealed class SendTaskCommand : BrokerCmdlet
+{
+    private const string NowSet = "Now";
+    private const string EtaSet = "Eta";
+    private const string CountdownSet = "Countdown";
+
+    /// <summary>The task's registered name, e.g. email.send.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("TaskName")]
+    [ValidateNotNullOrEmpty]
+    public string Name { get; set; } = "";
+
+    /// <summary>The positional arguments as a JSON array, e.g. '[1, "two"]'.</summary>
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Args { get; set; }
+
+    /// <summary>The keyword arguments as a JSON object, e.g. '{"to": "ops@example.com"}'.</summary>
+    [Parameter(Position = 2, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Kwargs { get; set; }
+
+    /// <summary>Not before this time; a time without a zone is local.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = EtaSet)]
+    public DateTime Eta { get; set; }
+
+    /// <summary>Not before now plus this.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = CountdownSet)]
+    [ValidateNonNegativeTimeSpan]
+    public TimeSpan Countdown { get; set; }
+
+    /// <summary>The queue to send to through the default exchange; Celery's "celery" by default.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Queue { get; set; }
+
+    protected override TaskClientOptions ClientOptions => new() { ScheduleDelayedTasks = true };
+
+    protected override void ProcessRecord()
+    {
+        if (!ShouldProcess(Name, "Send the task")) return;
+        var options = new SendOptions
+        {
+            Queue = Queue,
+            Eta = ParameterSetName == EtaSet ? new DateTimeOffset(Eta.ToUniversalTime()) : null,
+            Countdown = ParameterSetName == CountdownSet ? Countdown : null,
+        };
+        try
+        {
+            var id = Await(token => Client.SendAsync(Name, Args, Kwargs, options, token));
+            WriteObject(Await(token => Store.GetAsync(id, token)));
+        }
+        catch (ArgumentException exception)
+        {
+            WriteError(new ErrorRecord(exception, "InvalidTask", ErrorCategory.InvalidArgument, Name));
+        }
+        catch (TaskPublishException exception)
+        {
+            // The row stays PENDING with the publish error in its meta, where Get-StaleTask finds it.
+            WriteError(new ErrorRecord(exception, "TaskNotPublished", ErrorCategory.ConnectionError, Name));
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using System.Management.Automation;
+
+namespace FullDbResult.PowerShell.Tests;
+
+/// <summary>Send-Task against a real RabbitMQ broker and real stores.</summary>
+public sealed class SendTaskTests : IClassFixture<ModuleHostFixture>
+{
+    private readonly ModuleHost _host;
+
+    public SendTaskTests(ModuleHostFixture fixture) => _host = fixture.Host;
+
+    [Theory]
+    [MemberData(nameof(TestStores.Providers), MemberType = typeof(TestStores))]
+    public void Send_Task_sends_now_and_writes_the_PENDING_record_with_its_arguments(string provider)
+    {
+        var store = new SeedStore(provider);
+
+        var result = _host.RunOn(store, """Send-Task email.send '["a"]' '{"to": "ops@example.com"}' -Queue mail""", brokerUrl: TestStores.BrokerUrl)
+            .AssertSucceeded();
+
+        var sent = Assert.Single(result.Output);
+        Assert.Equal("PENDING", sent.Properties["Status"].Value);
+        Assert.Equal("mail", sent.Properties["Queue"].Value);
+        var stored = store.Get((string)sent.Properties["TaskId"].Value)!;
+        Assert.Equal("email.send", (string)stored.TaskName);
+        Assert.Contains("ops@example.com", (string)stored.Kwargs);
+    }
+
+    [Fact]
+    public void A_countdown_keeps_the_task_in_the_store_as_SCHEDULED()
+    {
+        var store = new SeedStore(TestStores.Sqlite);
+
+        var result = _host.RunOn(store, "Send-Task reports.nightly -Countdown (New-TimeSpan -Hours 1)", brokerUrl: TestStores.BrokerUrl)
+            .AssertSucceeded();
+
+        var scheduled = Assert.Single(result.Output);
+        Assert.Equal("SCHEDULED", scheduled.Properties["Status"].Value);
+        Assert.InRange((DateTime)scheduled.Properties["Eta"].Value, DateTime.UtcNow.AddMinutes(59), DateTime.UtcNow.AddMinutes(61));
+    }
+
+    [Fact]
+    public void WhatIf_sends_and_stores_nothing()
+    {
+        var store = new SeedStore(TestStores.Sqlite);
+
+        var result = _host.RunOn(store, "Send-Task email.send -WhatIf; @(Get-TaskResult).Count", brokerUrl: TestStores.BrokerUrl).AssertSucceeded();
+
+        Assert.Equal(new[] { 0 }, result.OutputOf<int>());
+        Assert.Contains("What if: Performing the operation \"Send the task\" on target \"email.send\"", result.HostText);
+    }
+
+    [Fact]
+    public void Arguments_that_are_not_a_JSON_array_are_an_InvalidArgument_error()
+    {
+        var result = _host.RunOn(new SeedStore(TestStores.Sqlite), "Send-Task email.send 'not json'", brokerUrl: TestStores.BrokerUrl);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Equal("email.send", error.TargetObject);
+    }
+}
