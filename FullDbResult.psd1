@@ -12,7 +12,7 @@
         'Connect-FullDbResult', 'Disconnect-FullDbResult', 'Get-FullDbResultSession',
         'Get-TaskResult', 'Get-StaleTask', 'Get-StaleScheduledTask', 'Test-TaskQueue',
         'Stop-Task', 'Remove-TaskResult', 'Repair-TaskResult', 'Initialize-TaskStore',
-        'Invoke-TaskRetry', 'Send-Task'
+        'Invoke-TaskRetry', 'Send-Task', 'Invoke-ScheduledDispatch', 'Get-PeriodicTask', 'Start-PeriodicTask'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using FullDbResult.Storage;
 
 namespace FullDbResult.PowerShell;
@@ -84,25 +85,33 @@ public abstract class StoreCmdlet : PSCmdlet
 
     /// <summary>
     /// Runs a long store call that reports a running count, showing the count with Write-Progress while it
-    /// runs. The library reports from other threads and PowerShell takes progress only from the pipeline
-    /// thread, so this thread polls the latest count.
+    /// runs.
     /// </summary>
-    protected long AwaitCounting(string activity, Func<IProgress<long>, CancellationToken, Task<long>> call)
+    protected long AwaitCounting(string activity, Func<IProgress<long>, CancellationToken, Task<long>> call) =>
+        AwaitReporting(activity, call, count => $"{count} so far", total => $"{total} done");
+
+    /// <summary>
+    /// Runs a long library call that reports its state, showing it with Write-Progress while it runs. The
+    /// library reports from other threads and PowerShell takes progress only from the pipeline thread, so
+    /// this thread polls the latest report.
+    /// </summary>
+    protected TResult AwaitReporting<TReport, TResult>(string activity, Func<IProgress<TReport>, CancellationToken, Task<TResult>> call,
+        Func<TReport?, string> describeReport, Func<TResult, string> describeResult)
     {
-        var counted = new LatestCount();
-        var running = call(counted, StopToken);
+        var latest = new LatestReport<TReport>();
+        var running = call(latest, StopToken);
         while (!((IAsyncResult)running).AsyncWaitHandle.WaitOne(TimeSpan.FromMilliseconds(250)))
-            WriteProgress(new ProgressRecord(0, activity, $"{counted.Value} so far"));
-        var total = Await(_ => running);
-        WriteProgress(new ProgressRecord(0, activity, $"{total} done") { RecordType = ProgressRecordType.Completed });
-        return total;
+            WriteProgress(new ProgressRecord(0, activity, describeReport(latest.Value)));
+        var result = Await(_ => running);
+        WriteProgress(new ProgressRecord(0, activity, describeResult(result)) { RecordType = ProgressRecordType.Completed });
+        return result;
     }
 
-    private sealed class LatestCount : IProgress<long>
+    private sealed class LatestReport<T> : IProgress<T>
     {
-        private long _value;
-        public long Value => Interlocked.Read(ref _value);
-        public void Report(long value) => Interlocked.Exchange(ref _value, value);
+        private volatile StrongBox<T>? _value;
+        public T? Value => _value is { } box ? box.Value : default;
+        public void Report(T value) => _value = new StrongBox<T>(value);
     }
 
     private ResolvedStore ResolveStore()

@@ -70,6 +70,20 @@ public sealed class SeedStore
         return this;
     }
 
+    /// <summary>A periodic task that sends <paramref name="taskName"/> every <paramref name="interval"/>.</summary>
+    public SeedStore AddPeriodic(string name, string taskName, TimeSpan interval, bool enabled = true)
+    {
+        _clock.Now = Now;
+        dynamic periodic = Activator.CreateInstance(ModuleHost.EngineType("FullDbResult.Scheduling.PeriodicTask"))!;
+        periodic.Name = name;
+        periodic.TaskName = taskName;
+        periodic.IntervalSeconds = (long)interval.TotalSeconds;
+        periodic.Enabled = enabled;
+        dynamic periodicStore = Activator.CreateInstance(ModuleHost.EngineType("FullDbResult.Scheduling.PeriodicTaskStore"), (object)_store)!;
+        Wait(periodicStore.AddAsync(periodic));
+        return this;
+    }
+
     /// <summary>The stored task, or null.</summary>
     public dynamic? Get(string taskId)
     {

@@ -17,6 +17,13 @@ public sealed class PeriodicScheduler
     private readonly ITaskPublisher publisher;
     private readonly ILogger logger;
 
+    // Without a logger in the signature: a caller that cannot load Microsoft.Extensions.Logging (the PowerShell
+    // cmdlets, whose assembly sits outside the module's load context) still binds to this one.
+    public PeriodicScheduler(PeriodicTaskStore tasks, ITaskPublisher publisher)
+        : this(tasks, publisher, null)
+    {
+    }
+
     public PeriodicScheduler(PeriodicTaskStore tasks, ITaskPublisher publisher, ILogger<PeriodicScheduler>? logger = null)
     {
         this.tasks = tasks ?? throw new ArgumentNullException(nameof(tasks));

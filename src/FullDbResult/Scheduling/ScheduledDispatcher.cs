@@ -19,6 +19,13 @@ public sealed class ScheduledDispatcher
     private readonly ITaskPublisher publisher;
     private readonly ILogger logger;
 
+    // Without a logger in the signature: a caller that cannot load Microsoft.Extensions.Logging (the PowerShell
+    // cmdlets, whose assembly sits outside the module's load context) still binds to this one.
+    public ScheduledDispatcher(TaskStore store, ITaskPublisher publisher)
+        : this(store, publisher, null)
+    {
+    }
+
     public ScheduledDispatcher(TaskStore store, ITaskPublisher publisher, ILogger<ScheduledDispatcher>? logger = null)
     {
         this.store = store ?? throw new ArgumentNullException(nameof(store));

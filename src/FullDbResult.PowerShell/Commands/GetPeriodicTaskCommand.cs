@@ -1,0 +1,40 @@
+using System.Management.Automation;
+using FullDbResult.Scheduling;
+
+namespace FullDbResult.PowerShell.Commands;
+
+/// <summary>Gets periodic task definitions by name (wildcards allowed), with their schedule and last run.</summary>
+[Cmdlet(VerbsCommon.Get, "PeriodicTask")]
+[OutputType(typeof(PeriodicTask))]
+public sealed class GetPeriodicTaskCommand : StoreCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Name { get; set; }
+
+    /// <summary>Only the enabled definitions.</summary>
+    [Parameter]
+    public SwitchParameter Enabled { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var periodicTasks = new PeriodicTaskStore(Store);
+        var all = Await(token => periodicTasks.ListAsync(Enabled, token));
+        if (Name is null)
+        {
+            WriteObject(all, enumerateCollection: true);
+            return;
+        }
+        foreach (var name in Name)
+        {
+            var pattern = WildcardPattern.Get(name, WildcardOptions.IgnoreCase);
+            var matches = all.Where(task => pattern.IsMatch(task.Name)).ToList();
+            WriteObject(matches, enumerateCollection: true);
+            // As Get-Item does: a wildcard that matches nothing is no error, a plain name that matches nothing is.
+            if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
+                WriteError(new ErrorRecord(new ItemNotFoundException($"No periodic task is named '{name}'."),
+                    "PeriodicTaskNotFound", ErrorCategory.ObjectNotFound, name));
+        }
+    }
+}

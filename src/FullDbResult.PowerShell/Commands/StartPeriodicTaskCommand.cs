@@ -1,0 +1,49 @@
+using System.Management.Automation;
+using FullDbResult.Publishing;
+using FullDbResult.Scheduling;
+using FullDbResult.Tasks;
+
+namespace FullDbResult.PowerShell.Commands;
+
+/// <summary>
+/// Sends periodic tasks now, by hand, enabled or not, and records the run: the next scheduled run counts from
+/// this one. Takes names and definitions from the pipeline (Get-PeriodicTask). Writes the tasks sent.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Start, "PeriodicTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(TaskRecord))]
+public sealed class StartPeriodicTaskCommand : BrokerCmdlet
+{
+    private PeriodicScheduler? _scheduler;
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] Name { get; set; } = [];
+
+    protected override void ProcessRecord()
+    {
+        foreach (var name in Name)
+        {
+            if (!ShouldProcess(name, "Send the periodic task now")) continue;
+            _scheduler ??= new PeriodicScheduler(new PeriodicTaskStore(Store), Publisher);
+            try
+            {
+                // An unknown name is this item's error, not the store's: the pipeline goes on.
+                var taskId = Await(async token =>
+                {
+                    try { return await _scheduler.TriggerNowAsync(name, token); }
+                    catch (PeriodicTaskNotFoundException) { return null; }
+                });
+                if (taskId is null)
+                    WriteError(new ErrorRecord(new ItemNotFoundException($"No periodic task is named '{name}'."),
+                        "PeriodicTaskNotFound", ErrorCategory.ObjectNotFound, name));
+                else
+                    WriteObject(Await(token => Store.GetAsync(taskId, token)));
+            }
+            catch (TaskPublishException exception)
+            {
+                // The run and its PENDING row stay recorded, where Get-StaleTask finds the task.
+                WriteError(new ErrorRecord(exception, "TaskNotPublished", ErrorCategory.ConnectionError, name));
+            }
+        }
+    }
+}
