@@ -78,7 +78,9 @@ internal sealed class SqlArgs
         var value => value,
     };
 
-    private static DateTime AsUtc(DateTime value) => value.Kind switch
+    public static DateTime? AsUtc(DateTime? value) => value is null ? null : AsUtc(value.Value);
+
+    public static DateTime AsUtc(DateTime value) => value.Kind switch
     {
         DateTimeKind.Utc => value,
         DateTimeKind.Local => value.ToUniversalTime(),

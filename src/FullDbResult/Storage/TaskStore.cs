@@ -255,55 +255,8 @@ public sealed partial class TaskStore
         }
     }
 
-    /// <summary>
-    /// Inserts rows with plain ADO.NET commands, reused from statement to statement: Dapper looks each
-    /// parameter up by name, which costs quadratic time over the thousands of parameters of a batch.
-    /// </summary>
-    internal async Task InsertRowsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<TaskRecord> records, CancellationToken cancellationToken)
-    {
-        var rowsPerStatement = Math.Min(Dialect.InsertBatchRows, Dialect.MaxParameters / TaskColumns.Written.Length);
-        DbCommand? fullCommand = null;
-        try
-        {
-            for (var start = 0; start < records.Count; start += rowsPerStatement)
-            {
-                var rows = Math.Min(rowsPerStatement, records.Count - start);
-                var command = rows == rowsPerStatement
-                    ? fullCommand ??= CreateInsertCommand(connection, transaction, rows)
-                    : CreateInsertCommand(connection, transaction, rows);
-                var parameter = 0;
-                for (var row = 0; row < rows; row++)
-                    foreach (var column in TaskColumns.Written)
-                        command.Parameters[parameter++].Value = SqlArgs.Value(column, records[start + row]);
-                await command.ExecuteNonQueryAsync(cancellationToken);
-                if (command != fullCommand) await command.DisposeAsync();
-            }
-        }
-        finally
-        {
-            if (fullCommand is not null) await fullCommand.DisposeAsync();
-        }
-    }
-
-    private DbCommand CreateInsertCommand(DbConnection connection, DbTransaction transaction, int rows)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        var values = new List<string>(rows);
-        for (var row = 0; row < rows; row++)
-        {
-            values.Add(TaskColumns.ValuesRow("_" + row));
-            foreach (var column in TaskColumns.Written)
-            {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = "@" + column.Property + "_" + row;
-                parameter.DbType = column.IsTime ? Dialect.TimestampDbType : column.Type;
-                command.Parameters.Add(parameter);
-            }
-        }
-        command.CommandText = $"INSERT INTO {TaskColumns.Table} ({TaskColumns.InsertList}) VALUES {string.Join(", ", values)}";
-        return command;
-    }
+    internal Task InsertRowsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<TaskRecord> records, CancellationToken cancellationToken) =>
+        Dialect.InsertRowsAsync(connection, transaction, records, cancellationToken);
 
     /// <summary>Validates a new row and fills the times the store owns.</summary>
     internal void Prepare(TaskRecord record)

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using FullDbResult.Tasks;
 using Npgsql;
 
 namespace FullDbResult.Storage.Dialects;
@@ -38,6 +39,29 @@ public sealed class PostgreSqlDialect : SqlDialect
     // With "id IN (subquery)" the planner may hash-join the whole table; an array of ids is probed by primary key.
     internal override string DeleteBatch(string where, string orderBy) =>
         $"DELETE FROM fulldbresult_task WHERE id = ANY(ARRAY(SELECT id FROM fulldbresult_task WHERE {where} ORDER BY {orderBy} LIMIT @Limit))";
+
+    // One statement for the whole batch: a typed array per column, unnested into rows. About ten times the
+    // rows a second of multi-row VALUES, whose thousands of parameters each cost a lookup.
+    internal override async Task InsertRowsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<TaskRecord> records, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand { Connection = (NpgsqlConnection)connection, Transaction = (NpgsqlTransaction)transaction };
+        var arrays = new List<string>(TaskColumns.Written.Length);
+        foreach (var column in TaskColumns.Written)
+        {
+            var (values, arrayType) = column.Type switch
+            {
+                DbType.String => ((object)records.Select(r => (string?)column.Value(r)).ToArray(), "text[]"),
+                DbType.Int32 => (records.Select(r => (int?)column.Value(r)).ToArray(), "integer[]"),
+                DbType.Boolean => (records.Select(r => (bool)column.Value(r)!).ToArray(), "boolean[]"),
+                DbType.DateTime => (records.Select(r => SqlArgs.AsUtc((DateTime?)column.Value(r))).ToArray(), "timestamptz[]"),
+                _ => throw new NotSupportedException($"No array type for column {column.Name}."),
+            };
+            command.Parameters.Add(new NpgsqlParameter(column.Property, values));
+            arrays.Add($"@{column.Property}::{arrayType}");
+        }
+        command.CommandText = $"INSERT INTO {TaskColumns.Table} ({TaskColumns.InsertList}) SELECT * FROM unnest({string.Join(", ", arrays)})";
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 
     internal override bool IsUniqueViolation(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };

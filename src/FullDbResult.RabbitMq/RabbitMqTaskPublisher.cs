@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using FullDbResult.Protocol;
+using FullDbResult.Publishing;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+
+namespace FullDbResult.RabbitMq;
+
+/// <summary>
+/// Publishes Celery protocol v2 messages with publisher confirms on pooled channels of one connection.
+/// Every publish is mandatory, so a message no queue receives is an error, not a silent drop. A queue
+/// reached through the default exchange is declared first, as Celery declares it (durable, no arguments),
+/// so that a task sent before any worker started waits in its queue.
+/// </summary>
+public sealed class RabbitMqTaskPublisher : ITaskPublisher, IAsyncDisposable
+{
+    /// <summary>How long a publish waits for the broker's confirms by default, outage included.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
+
+    private static readonly CreateChannelOptions ConfirmedChannel = new(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true);
+
+    private readonly RabbitMqConnection connection;
+    private readonly TimeSpan timeout;
+    private readonly TimeProvider clock;
+    private readonly ConcurrentBag<IChannel> idleChannels = [];
+    private readonly ConcurrentDictionary<string, bool> declaredQueues = new();
+
+    public RabbitMqTaskPublisher(RabbitMqConnection connection, TimeSpan? timeout = null, TimeProvider? clock = null)
+    {
+        this.connection = connection ?? throw new ArgumentNullException(nameof(connection));
+        this.timeout = timeout ?? DefaultTimeout;
+        this.clock = clock ?? TimeProvider.System;
+    }
+
+    public async Task PublishAsync(IReadOnlyList<TaskMessage> messages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (messages.Count == 0) return;
+        var wires = messages.Select(m => CeleryProtocol.Encode(m, clock)).ToList();
+        var ids = messages.Select(m => m.Id).ToList();
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        IChannel? channel = null;
+        try
+        {
+            foreach (var queue in wires.Where(w => w.Exchange.Length == 0).Select(w => w.RoutingKey).Distinct())
+                await DeclareQueueAsync(queue, deadline.Token);
+            channel = await RentAsync(deadline.Token);
+            var confirms = wires.Select(w => channel.BasicPublishAsync(
+                w.Exchange, w.RoutingKey, mandatory: true, RabbitMqWire.ToProperties(w), w.Body, deadline.Token).AsTask()).ToList();
+            await Task.WhenAll(confirms).WaitAsync(deadline.Token);
+            Return(channel);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            if (channel is not null) await DiscardAsync(channel);
+            throw new TaskPublishException(Describe(ex, messages.Count), ids, ex);
+        }
+        catch
+        {
+            if (channel is not null) await DiscardAsync(channel);
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        while (idleChannels.TryTake(out var channel)) await DiscardAsync(channel);
+    }
+
+    private string Describe(Exception ex, int count)
+    {
+        var what = count == 1 ? "The task was not confirmed by the broker" : $"{count} tasks were not all confirmed by the broker";
+        return ex switch
+        {
+            OperationCanceledException or TimeoutException => $"{what} within {timeout.TotalSeconds:0.#} s ({connection.RedactedUrl}).",
+            PublishException { IsReturn: true } => $"{what}: no queue is bound to its exchange and routing key, so it was returned.",
+            PublishException => $"{what}: the broker refused it (nack).",
+            _ => $"{what}: {ex.Message}",
+        };
+    }
+
+    private async Task DeclareQueueAsync(string queue, CancellationToken cancellationToken)
+    {
+        if (declaredQueues.ContainsKey(queue)) return;
+        // A channel of its own: a declare that disagrees with the queue's arguments closes the channel.
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        try
+        {
+            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: null, cancellationToken: cancellationToken);
+        }
+        catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 406)
+        {
+            // It exists with other arguments (a priority queue, say): it exists, which is all we need.
+        }
+        declaredQueues[queue] = true;
+    }
+
+    private async Task<IChannel> RentAsync(CancellationToken cancellationToken)
+    {
+        while (idleChannels.TryTake(out var channel))
+        {
+            if (channel.IsOpen) return channel;
+            await DiscardAsync(channel);
+        }
+        return await connection.CreateChannelAsync(ConfirmedChannel, cancellationToken);
+    }
+
+    private void Return(IChannel channel) => idleChannels.Add(channel);
+
+    private static async Task DiscardAsync(IChannel channel)
+    {
+        try
+        {
+            await channel.DisposeAsync();
+        }
+        catch (Exception)
+        {
+            // Already broken; nothing more to release.
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using FullDbResult.Json;
+using FullDbResult.Protocol;
+using FullDbResult.Storage;
+using FullDbResult.Tasks;
+
+namespace FullDbResult.Publishing;
+
+/// <summary>
+/// Sends tasks and tracks them: the PENDING row is written before the message is published, so a task is
+/// never lost silently. A publish that fails leaves the row PENDING with <c>publish_error</c> in its meta,
+/// where <c>Get-StaleTask</c> finds it, and the error goes to the caller.
+/// </summary>
+public sealed class TaskClient
+{
+    /// <summary>The meta key that holds why a publish failed.</summary>
+    public const string PublishErrorKey = "publish_error";
+
+    private readonly TaskStore store;
+    private readonly ITaskPublisher publisher;
+    private readonly TaskClientOptions options;
+
+    public TaskClient(TaskStore store, ITaskPublisher publisher, TaskClientOptions? options = null)
+    {
+        this.store = store ?? throw new ArgumentNullException(nameof(store));
+        this.publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
+        this.options = options ?? new TaskClientOptions();
+    }
+
+    /// <summary>Sends one task and returns its id once the broker has confirmed it (or once it is SCHEDULED).</summary>
+    /// <param name="args">JSON array text; null is <c>[]</c>.</param>
+    /// <param name="kwargs">JSON object text; null is <c>{}</c>.</param>
+    /// <exception cref="ArgumentException">The name, args, kwargs or options are not valid.</exception>
+    /// <exception cref="TaskPublishException">The broker did not confirm the message; the row records why.</exception>
+    public async Task<string> SendAsync(string name, string? args = null, string? kwargs = null, SendOptions? sendOptions = null, CancellationToken cancellationToken = default)
+    {
+        var ids = await SendManyAsync([new TaskSend(name, args, kwargs, sendOptions)], cancellationToken);
+        return ids[0];
+    }
+
+    /// <summary>
+    /// Sends many tasks with one database write for all rows and one confirm wait for all messages.
+    /// Returns their ids in order.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> SendManyAsync(IReadOnlyList<TaskSend> sends, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sends);
+        var now = options.Clock.GetUtcNow();
+        var planned = sends.Select((send, i) => Plan(send, now, i)).ToList();
+
+        var scheduled = planned.Where(p => p.Scheduled).Select(p => p.Record).ToList();
+        var published = planned.Where(p => !p.Scheduled).ToList();
+        var rows = options.TrackPublish ? planned.Select(p => p.Record).ToList() : scheduled;
+        await store.InsertManyAsync(rows, cancellationToken);
+        await PublishAsync(published.Select(p => p.Message).ToList(), cancellationToken);
+        return planned.Select(p => p.Record.TaskId).ToList();
+    }
+
+    /// <summary>
+    /// Sends <paramref name="taskId"/> again under a new id with the same name and arguments, to its first
+    /// exchange and routing key unless others are given. Of two retries of one task at once, only one sends.
+    /// </summary>
+    public async Task<TaskRetryResult> RetryAsync(string taskId, string? exchange = null, string? routingKey = null, CancellationToken cancellationToken = default)
+    {
+        var original = await store.GetAsync(taskId, cancellationToken);
+        if (original is null) return new TaskRetryResult(RetryClaim.NotFound, null);
+        var resend = TaskMessages.Resend(original, NewTaskId(), exchange, routingKey);
+        var claim = await store.ClaimRetryAsync(taskId, resend, cancellationToken);
+        if (claim != RetryClaim.Claimed) return new TaskRetryResult(claim, null);
+        await PublishAsync([TaskMessages.ToMessage(resend)], cancellationToken);
+        return new TaskRetryResult(claim, resend);
+    }
+
+    public static string NewTaskId() => Guid.NewGuid().ToString();
+
+    private async Task PublishAsync(IReadOnlyList<TaskMessage> messages, CancellationToken cancellationToken)
+    {
+        if (messages.Count == 0) return;
+        try
+        {
+            await publisher.PublishAsync(messages, cancellationToken);
+        }
+        catch (TaskPublishException ex)
+        {
+            await RecordPublishErrorAsync(ex.FailedTaskIds, ex.Message);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            await RecordPublishErrorAsync(messages.Select(m => m.Id).ToList(), $"{ex.GetType().Name}: {ex.Message}");
+            throw;
+        }
+    }
+
+    // Not cancellable: the caller's token may be what failed the publish, and the row must still say so.
+    private async Task RecordPublishErrorAsync(IReadOnlyList<string> taskIds, string error)
+    {
+        if (!options.TrackPublish) return;
+        var meta = TaskJson.Serialize(new Dictionary<string, string> { [PublishErrorKey] = error });
+        foreach (var taskId in taskIds)
+            await store.ApplyStateChangeAsync(new TaskStateChange { TaskId = taskId, Status = TaskStates.Pending, Meta = meta }, CancellationToken.None);
+    }
+
+    private PlannedSend Plan(TaskSend send, DateTimeOffset now, int index)
+    {
+        ArgumentNullException.ThrowIfNull(send, $"sends[{index}]");
+        var o = send.Options ?? new SendOptions();
+        var context = $"task {send.Name}";
+        TaskValidation.ValidateTaskName(send.Name, nameof(send.Name));
+        var args = send.Args ?? "[]";
+        var kwargs = send.Kwargs ?? "{}";
+        TaskJson.ValidateArgs(args, context);
+        TaskJson.ValidateKwargs(kwargs, context);
+        var taskId = o.TaskId ?? NewTaskId();
+        TaskValidation.ValidateTaskId(taskId, nameof(SendOptions.TaskId));
+        if (o.Eta is not null && o.Countdown is not null)
+            throw new ArgumentException($"{context}: give an eta or a countdown, not both.", nameof(SendOptions.Countdown));
+        if (o.Countdown < TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(SendOptions.Countdown), o.Countdown, $"{context}: the countdown is negative.");
+        if (o.TimeLimit <= TimeSpan.Zero || o.SoftTimeLimit <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(SendOptions.TimeLimit), $"{context}: time limits must be positive.");
+
+        var eta = o.Eta ?? (o.Countdown is { } countdown ? now + countdown : null);
+        var exchange = o.Exchange ?? "";
+        var message = new TaskMessage
+        {
+            Id = taskId,
+            Name = send.Name,
+            Args = args,
+            Kwargs = kwargs,
+            Eta = eta,
+            Expires = o.Expires,
+            Priority = o.Priority,
+            Exchange = exchange,
+            RoutingKey = o.RoutingKey ?? o.Queue ?? CeleryProtocol.DefaultQueue,
+            TimeLimitHard = o.TimeLimit?.TotalSeconds,
+            TimeLimitSoft = o.SoftTimeLimit?.TotalSeconds,
+        };
+        var scheduled = options.ScheduleDelayedTasks && eta is not null;
+        var record = TaskMessages.ToRecord(message, scheduled ? TaskStates.Scheduled : TaskStates.Pending, o.Queue);
+        record.DateSubmitted = now.UtcDateTime;
+        return new PlannedSend(message, record, scheduled);
+    }
+
+    private sealed record PlannedSend(TaskMessage Message, TaskRecord Record, bool Scheduled);
+}

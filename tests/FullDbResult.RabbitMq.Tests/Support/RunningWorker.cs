@@ -1,0 +1,36 @@
+using FullDbResult.Storage;
+
+namespace FullDbResult.RabbitMq.Tests.Support;
+
+/// <summary>A started worker on its own connection and queue, stopped when the test ends.</summary>
+public sealed class RunningWorker : IAsyncDisposable
+{
+    private RunningWorker(TaskWorker worker, RabbitMqConnection connection, string queue)
+    {
+        Worker = worker;
+        Connection = connection;
+        Queue = queue;
+    }
+
+    public TaskWorker Worker { get; }
+    public RabbitMqConnection Connection { get; }
+    public string Queue { get; }
+    public string DeadLetterQueue => Queue + Worker.Options.DeadLetterSuffix;
+
+    /// <summary>Starts a worker on <paramref name="queue"/> (a new one when null) after <paramref name="register"/> adds its handlers.</summary>
+    public static async Task<RunningWorker> StartAsync(TaskStore store, Action<TaskWorker> register, string? queue = null, TaskWorkerOptions? options = null)
+    {
+        queue ??= Broker.NewQueue("worker");
+        var connection = Broker.Connect();
+        var worker = new TaskWorker(connection, store, (options ?? new TaskWorkerOptions()) with { Queues = [queue] });
+        register(worker);
+        await worker.StartAsync();
+        return new RunningWorker(worker, connection, queue);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Worker.DisposeAsync();
+        await Connection.DisposeAsync();
+    }
+}
