@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FullDbResult.RabbitMq;
 using FullDbResult.Scheduling;
 using FullDbResult.Storage;
 using FullDbResult.Tasks;
@@ -10,8 +11,8 @@ namespace FullDbResult.Bench;
 
 /// <summary>
 /// Schedules N tasks on PostgreSQL, then dispatches them all to RabbitMQ with confirms and reports the
-/// dispatcher's rate and peak memory. The queue keeps the newest 10,000 messages so the broker's memory
-/// stays bounded; the rows prove every task was sent.
+/// dispatcher's rate and peak memory. The tasks go through an exchange to a queue that keeps the newest
+/// 10,000 messages, so the broker's memory stays bounded; the rows prove every task was sent.
 /// </summary>
 public static class DispatchBenchmark
 {
@@ -23,8 +24,12 @@ public static class DispatchBenchmark
         var queue = $"bench-dispatch-{Guid.NewGuid():N}";
         await using (var connection = await new ConnectionFactory { Uri = RabbitMqServer.Shared.AmqpUri }.CreateConnectionAsync())
         await using (var channel = await connection.CreateChannelAsync())
+        {
+            await channel.ExchangeDeclareAsync(queue, ExchangeType.Direct);
             await channel.QueueDeclareAsync(queue, durable: false, exclusive: false, autoDelete: false,
                 arguments: new Dictionary<string, object?> { ["x-max-length"] = 10_000 });
+            await channel.QueueBindAsync(queue, queue, queue);
+        }
 
         var seeded = Stopwatch.StartNew();
         var store = new TaskStore(new StoreConnection(database, DatabaseProvider.PostgreSql));
@@ -38,14 +43,14 @@ public static class DispatchBenchmark
                 Args = $"[{i}, \"payload\"]",
                 Kwargs = "{\"report\": \"daily\"}",
                 Eta = due.AddTicks(-i),
-                Exchange = "",
+                Exchange = queue,
                 RoutingKey = queue,
             }).ToList());
         Console.WriteLine($"seeded {count:N0} scheduled rows in {seeded.Elapsed.TotalSeconds:F1} s");
 
-        var connections = new List<RabbitMqTestPublisher>();
-        for (var i = 0; i < dispatchers; i++) connections.Add(await RabbitMqTestPublisher.ConnectAsync(RabbitMqServer.Shared.AmqpUri));
-        var publishers = connections.Select(c => new TimedPublisher(c)).ToList();
+        var connections = Enumerable.Range(0, dispatchers).Select(_ => new RabbitMqConnection(RabbitMqServer.Shared.AmqpUri.ToString())).ToList();
+        var transports = connections.Select(c => new RabbitMqTaskPublisher(c)).ToList();
+        var publishers = transports.Select(t => new TimedPublisher(t)).ToList();
         var sent = 0;
         DispatchSummary[] summaries;
         TimeSpan elapsed;
@@ -65,6 +70,7 @@ public static class DispatchBenchmark
             elapsed = clock.Elapsed;
             (startRss, peakRss, peakHeap) = (memory.StartResidentBytes, memory.PeakResidentBytes, memory.PeakHeapBytes);
         }
+        foreach (var transport in transports) await transport.DisposeAsync();
         foreach (var connection in connections) await connection.DisposeAsync();
 
         var total = summaries.Sum(s => s.Sent);

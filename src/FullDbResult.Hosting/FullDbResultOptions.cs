@@ -7,6 +7,7 @@ public sealed class FullDbResultOptions
 {
     public const string SectionName = "FullDbResult";
 
+    /// <summary>Empty: FULLDBRESULT_CONNECTION_STRING, else the embedded SQLite default, as for the cmdlets.</summary>
     public string ConnectionString { get; set; } = "";
 
     /// <summary>Inferred from the connection string when not given.</summary>

@@ -35,14 +35,17 @@ public static class ServiceCollectionExtensions
     private static FullDbResultBuilder AddFullDbResultCore(this IServiceCollection services)
     {
         services.AddOptions<FullDbResultOptions>()
-            .Validate(o => !string.IsNullOrWhiteSpace(o.ConnectionString), $"{FullDbResultOptions.SectionName}:ConnectionString is not set.")
             .Validate(o => o.Dispatcher.Interval > TimeSpan.Zero, $"{FullDbResultOptions.SectionName}:Dispatcher:Interval must be positive.")
             .Validate(o => o.Dispatcher.BatchSize > 0, $"{FullDbResultOptions.SectionName}:Dispatcher:BatchSize must be positive.")
             .Validate(o => o.PeriodicScheduler.PollInterval > TimeSpan.Zero, $"{FullDbResultOptions.SectionName}:PeriodicScheduler:PollInterval must be positive.");
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<FullDbResultOptions>>().Value;
-            return TaskStore.Open(options.ConnectionString, options.Provider, new TaskStoreOptions { AutoMigrate = options.AutoMigrate });
+            var storeOptions = new TaskStoreOptions { AutoMigrate = options.AutoMigrate };
+            // Resolved as the cmdlets resolve it: configured, else the environment, else the embedded default.
+            return string.IsNullOrWhiteSpace(options.ConnectionString)
+                ? new TaskStore(StoreConnection.Resolve(), storeOptions)
+                : TaskStore.Open(options.ConnectionString, options.Provider, storeOptions);
         });
         services.TryAddSingleton(sp => new PeriodicTaskStore(sp.GetRequiredService<TaskStore>()));
         services.TryAddSingleton(sp => new ScheduledDispatcher(

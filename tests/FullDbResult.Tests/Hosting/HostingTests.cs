@@ -47,15 +47,27 @@ public class HostingTests
     }
 
     [Fact]
-    public void A_missing_connection_string_is_named_when_the_store_is_first_needed()
+    public void Without_a_connection_string_the_store_is_resolved_as_the_cmdlets_resolve_it()
     {
         var services = new ServiceCollection();
         services.AddFullDbResult(new ConfigurationBuilder().Build());
         using var provider = services.BuildServiceProvider();
 
-        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<TaskStore>());
+        var store = provider.GetRequiredService<TaskStore>();
 
-        Assert.Contains("FullDbResult:ConnectionString is not set.", error.Message);
+        Assert.Equal(StoreConnection.Resolve().ConnectionString, store.Connection.ConnectionString);
+    }
+
+    [Fact]
+    public void A_non_positive_interval_is_named_when_the_options_are_read()
+    {
+        var services = new ServiceCollection();
+        services.AddFullDbResult(o => o.Dispatcher.Interval = TimeSpan.Zero);
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<FullDbResultOptions>>().Value);
+
+        Assert.Contains("FullDbResult:Dispatcher:Interval must be positive.", error.Message);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text;
+using FullDbResult.RabbitMq;
 using FullDbResult.Scheduling;
 using FullDbResult.Storage;
 using FullDbResult.Tasks;
@@ -21,9 +22,10 @@ public class DispatchRaceOnRabbitMqTests
     public async Task Eight_dispatchers_racing_over_ten_thousand_scheduled_rows_put_each_task_on_the_queue_exactly_once()
     {
         var queue = $"dispatch-race-{Guid.NewGuid():N}";
-        await using var connection = await new ConnectionFactory { Uri = RabbitMqServer.Shared.AmqpUri }.CreateConnectionAsync();
-        await using var channel = await connection.CreateChannelAsync();
-        await channel.QueueDeclareAsync(queue, durable: false, exclusive: false, autoDelete: false);
+        await using var broker = await new ConnectionFactory { Uri = RabbitMqServer.Shared.AmqpUri }.CreateConnectionAsync();
+        await using var channel = await broker.CreateChannelAsync();
+        // Declared as Celery and the publisher declare it, so the publisher's declaration agrees.
+        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false);
         var database = TestStores.NewDatabase(DatabaseProvider.PostgreSql);
         var past = DateTime.UtcNow.AddMinutes(-1);
         await new TaskStore(database).InsertManyAsync(Enumerable.Range(0, ScheduledCount).Select(i =>
@@ -35,7 +37,9 @@ public class DispatchRaceOnRabbitMqTests
 
         var summaries = await Task.WhenAll(Enumerable.Range(0, Dispatchers).Select(_ => Task.Run(async () =>
         {
-            await using var publisher = await RabbitMqTestPublisher.ConnectAsync(RabbitMqServer.Shared.AmqpUri);
+            // A connection each, as dispatchers on separate machines have.
+            await using var connection = new RabbitMqConnection(RabbitMqServer.Shared.AmqpUri.ToString());
+            await using var publisher = new RabbitMqTaskPublisher(connection);
             return await new ScheduledDispatcher(new TaskStore(database), publisher).RunOnceAsync(new DispatchOptions { BatchSize = 100 });
         })));
 
