@@ -29,6 +29,18 @@ public abstract class BrokerCmdlet : StoreCmdlet, IDisposable
     /// <summary>How <see cref="Client"/> sends; the library's defaults unless a cmdlet says otherwise.</summary>
     protected virtual TaskClientOptions? ClientOptions => null;
 
+    /// <summary>
+    /// Reports a publish the broker did not confirm. An unreachable broker ends the command: every next task
+    /// would fail the same way after a timeout, and each would leave one more unsent PENDING row. Any other
+    /// failure (an unroutable message) belongs to this task, and the pipeline goes on.
+    /// </summary>
+    protected void WritePublishError(TaskPublishException exception, object target)
+    {
+        if (exception.InnerException is RabbitMqUnavailableException)
+            ThrowTerminatingError(new ErrorRecord(exception, "BrokerUnreachable", ErrorCategory.ConnectionError, _connection?.RedactedUrl));
+        WriteError(new ErrorRecord(exception, "TaskNotPublished", ErrorCategory.ConnectionError, target));
+    }
+
     private RabbitMqTaskPublisher OpenPublisher()
     {
         var session = Session ?? CurrentSession.Get();

@@ -73,6 +73,23 @@ public sealed class InvokeTaskRetryTests : IClassFixture<ModuleHostFixture>
         Assert.Equal(ErrorCategory.ResourceExists, Assert.Single(result.Errors).CategoryInfo.Category);
     }
 
+    [Fact]
+    public void An_unreachable_broker_stops_the_retries_with_a_ConnectionError_that_names_no_password()
+    {
+        var store = StaleStore(TestStores.Sqlite);
+
+        var result = _host.RunOn(store, "'s1', 's2' | Invoke-TaskRetry -Verbose", brokerUrl: "amqp://ops:s3cret-Pa55@127.0.0.1:1/");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(ErrorCategory.ConnectionError, error.CategoryInfo.Category);
+        Assert.Equal("BrokerUnreachable,FullDbResult.PowerShell.Commands.InvokeTaskRetryCommand", error.FullyQualifiedErrorId);
+        Assert.Contains("***", (string)error.TargetObject);
+        Assert.DoesNotContain("s3cret-Pa55", string.Join("\n", result.Verbose.Select(v => v.Message).Append($"{error} {error.TargetObject} {error.Exception}")));
+        // The first claim holds and its new row records the failed publish; the second task was never tried.
+        Assert.NotNull(store.Get("s1")!.RetriedAs);
+        Assert.Null(store.Get("s2")!.RetriedAs);
+    }
+
     private static SeedStore StaleStore(string provider) => new SeedStore(provider).Insert(SeedStore.Now.AddHours(-2),
         SeedStore.NewTask("s1", "t", "PENDING"), SeedStore.NewTask("s2", "t", "STARTED"));
 

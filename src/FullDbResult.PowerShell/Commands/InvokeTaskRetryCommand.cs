@@ -42,7 +42,7 @@ public sealed class InvokeTaskRetryCommand : BrokerCmdlet
             catch (TaskPublishException exception)
             {
                 // The new row stays PENDING with the publish error in its meta, where Get-StaleTask finds it.
-                WriteError(new ErrorRecord(exception, "TaskNotPublished", ErrorCategory.ConnectionError, id));
+                WritePublishError(exception, id);
             }
         }
     }

@@ -70,7 +70,7 @@ public sealed class SendTaskCommand : BrokerCmdlet
         catch (TaskPublishException exception)
         {
             // The row stays PENDING with the publish error in its meta, where Get-StaleTask finds it.
-            WriteError(new ErrorRecord(exception, "TaskNotPublished", ErrorCategory.ConnectionError, Name));
+            WritePublishError(exception, Name);
         }
     }
 }

@@ -42,7 +42,7 @@ public sealed class StartPeriodicTaskCommand : BrokerCmdlet
             catch (TaskPublishException exception)
             {
                 // The run and its PENDING row stay recorded, where Get-StaleTask finds the task.
-                WriteError(new ErrorRecord(exception, "TaskNotPublished", ErrorCategory.ConnectionError, name));
+                WritePublishError(exception, name);
             }
         }
     }
