@@ -79,6 +79,19 @@ public sealed class ScheduledTaskCmdletTests : IClassFixture<ModuleHostFixture>
     }
 
     [Fact]
+    public void The_periodic_task_table_shows_the_schedule_within_120_columns()
+    {
+        var store = new SeedStore(TestStores.Sqlite).AddPeriodic("nightly", "reports.nightly", TimeSpan.FromDays(1));
+
+        var result = _host.RunOn(store, "Get-PeriodicTask | Out-Default").AssertSucceeded();
+
+        var lines = result.HostText.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("Name", lines[0]);
+        Assert.All(lines, line => Assert.True(line.Length <= 120, $"{line.Length} columns: {line}"));
+        Assert.Contains("every 86400 s", lines[2]);
+    }
+
+    [Fact]
     public void Start_PeriodicTask_writes_an_error_for_an_unknown_name_and_goes_on()
     {
         var store = new SeedStore(TestStores.Sqlite).AddPeriodic("nightly", "reports.nightly", TimeSpan.FromDays(1));
