@@ -69,10 +69,11 @@ public sealed class RabbitMqConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Closes the connection as a crash would end it: for tests of what a worker does when it dies mid-task.</summary>
-    internal async Task AbortAsync()
+    /// <summary>Tests turn recovery off to see what a worker that died leaves behind.</summary>
+    internal bool AutomaticRecovery
     {
-        if (connection is { } open) await open.AbortAsync();
+        get => factory.AutomaticRecoveryEnabled;
+        set => factory.AutomaticRecoveryEnabled = value;
     }
 
     public async ValueTask DisposeAsync()

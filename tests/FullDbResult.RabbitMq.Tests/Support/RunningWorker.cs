@@ -1,4 +1,5 @@
 using FullDbResult.Storage;
+using FullDbResult.Testing;
 
 namespace FullDbResult.RabbitMq.Tests.Support;
 
@@ -18,10 +19,10 @@ public sealed class RunningWorker : IAsyncDisposable
     public string DeadLetterQueue => Queue + Worker.Options.DeadLetterSuffix;
 
     /// <summary>Starts a worker on <paramref name="queue"/> (a new one when null) after <paramref name="register"/> adds its handlers.</summary>
-    public static async Task<RunningWorker> StartAsync(TaskStore store, Action<TaskWorker> register, string? queue = null, TaskWorkerOptions? options = null)
+    public static async Task<RunningWorker> StartAsync(TaskStore store, Action<TaskWorker> register, string? queue = null, TaskWorkerOptions? options = null, RabbitMqServer? server = null)
     {
         queue ??= Broker.NewQueue("worker");
-        var connection = Broker.Connect();
+        var connection = Broker.Connect(server);
         var worker = new TaskWorker(connection, store, (options ?? new TaskWorkerOptions()) with { Queues = [queue] });
         register(worker);
         await worker.StartAsync();

@@ -1,0 +1,75 @@
+// A worker with three demo tasks, to see a task go through in a minute. See samples/README.md.
+using FullDbResult.RabbitMq;
+using FullDbResult.Storage;
+using Microsoft.Extensions.Logging;
+
+var options = ParseArguments(args);
+if (options is null)
+{
+    Console.Error.WriteLine("""
+        usage: FullDbResult.SampleWorker [--broker URL] [--store CONNECTION_STRING] [--queue NAME]... [--concurrency N]
+          --broker       default: $FULLDBRESULT_BROKER_URL, else amqp://guest:guest@localhost:5672/
+          --store        default: $FULLDBRESULT_CONNECTION_STRING, else the embedded SQLite file
+          --queue        default: celery
+          --concurrency  default: the number of processors
+        """);
+    return 2;
+}
+
+using var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+var store = new TaskStore(options.Value.Store is { } connectionString ? new StoreConnection(connectionString) : StoreConnection.Resolve());
+await using var connection = new RabbitMqConnection(RabbitMqConnection.ResolveUrl(options.Value.Broker), "FullDbResult.SampleWorker");
+await using var worker = new TaskWorker(connection, store, new TaskWorkerOptions
+{
+    Queues = options.Value.Queues.Count > 0 ? options.Value.Queues : ["celery"],
+    Concurrency = options.Value.Concurrency ?? Environment.ProcessorCount,
+}, loggerFactory.CreateLogger<TaskWorker>());
+
+worker.Register("demo.add", (double x, double y) => x + y);
+worker.Register("demo.fail", object (string? message) => throw new InvalidOperationException(message ?? "demo.fail fails on purpose"));
+worker.Register("demo.sleep", async (double seconds, CancellationToken cancellationToken) =>
+{
+    await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
+    return seconds;
+});
+
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+
+loggerFactory.CreateLogger("SampleWorker").LogInformation("Store: {Store}. Ctrl+C stops gracefully.", store);
+await worker.StartAsync();
+try
+{
+    await Task.Delay(Timeout.Infinite, stop.Token);
+}
+catch (OperationCanceledException)
+{
+    // Ctrl+C or SIGTERM.
+}
+await worker.StopAsync();
+return 0;
+
+static (string? Broker, string? Store, List<string> Queues, int? Concurrency)? ParseArguments(string[] args)
+{
+    string? broker = null, store = null;
+    int? concurrency = null;
+    var queues = new List<string>();
+    for (var i = 0; i < args.Length; i++)
+    {
+        var value = i + 1 < args.Length ? args[i + 1] : null;
+        switch (args[i])
+        {
+            case "--broker" when value is not null: broker = value; i++; break;
+            case "--store" when value is not null: store = value; i++; break;
+            case "--queue" when value is not null: queues.Add(value); i++; break;
+            case "--concurrency" when int.TryParse(value, out var n) && n > 0: concurrency = n; i++; break;
+            default: return null;
+        }
+    }
+    return (broker, store, queues, concurrency);
+}
