@@ -33,7 +33,7 @@ Invoke-ScheduledDispatch | Format-List
 Start-Sleep -Seconds 2
 
 Step 'Everything, newest first'
-Get-TaskResult | Format-Table TaskId, TaskName, Status, Result, RetriedFrom, RetriedAs -AutoSize
+Get-TaskResult | Format-Table TaskId, TaskName, Status, Result, RetriedAs -AutoSize
 
 Step 'A check a Pester test can assert on'
 Test-TaskQueue | Format-List
