@@ -1,6 +1,7 @@
 // A worker with three demo tasks, to see a task go through in a minute. See samples/README.md.
 using FullDbResult.RabbitMq;
 using FullDbResult.Storage;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 
 var options = ParseArguments(args);
@@ -26,7 +27,7 @@ await using var worker = new TaskWorker(connection, store, new TaskWorkerOptions
 }, loggerFactory.CreateLogger<TaskWorker>());
 
 worker.Register("demo.add", (double x, double y) => x + y);
-worker.Register("demo.fail", object (string? message) => throw new InvalidOperationException(message ?? "demo.fail fails on purpose"));
+worker.Register("demo.fail", object (string message = "demo.fail fails on purpose") => throw new InvalidOperationException(message));
 worker.Register("demo.sleep", async (double seconds, CancellationToken cancellationToken) =>
 {
     await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
@@ -34,12 +35,14 @@ worker.Register("demo.sleep", async (double seconds, CancellationToken cancellat
 });
 
 using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
+// Ctrl+C and SIGTERM stop gracefully: the handler keeps the runtime from exiting before StopAsync has run.
+void OnSignal(PosixSignalContext context)
 {
-    e.Cancel = true;
+    context.Cancel = true;
     stop.Cancel();
-};
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+}
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
 loggerFactory.CreateLogger("SampleWorker").LogInformation("Store: {Store}. Ctrl+C stops gracefully.", store);
 await worker.StartAsync();
