@@ -10,6 +10,9 @@ public static class Comparisons
             ("FullDbResult SendManyAsync, 100 a batch", "raw RabbitMQ.Client, confirms per 100"),
             ("FullDbResult SendManyAsync, 1000 a batch", "raw RabbitMQ.Client, confirms per 1000"),
             ("FullDbResult SendManyAsync, 1000 a batch", "Celery 5.2 send_task (untracked, no confirms)"))),
+        ("worker", async sizes => (await WorkerBenchmark.RunAsync(sizes)).Print(
+            (WorkerBenchmark.Ours, WorkerBenchmark.CeleryDatabase),
+            (WorkerBenchmark.Ours, WorkerBenchmark.CeleryNoBackend))),
     ];
 
     public static IEnumerable<string> Names => All.Select(c => c.Name);
