@@ -18,7 +18,7 @@ public sealed record BenchSizes(
         PostgresQueryRows: 100_000, SqliteQueryRows: 10_000);
 
     public static readonly BenchSizes Full = new(
-        Runs: 5, SingleSends: 1_000, BatchedSends: 20_000, WorkerTasks: 5_000,
+        Runs: 3, SingleSends: 500, BatchedSends: 10_000, WorkerTasks: 2_000,
         ScheduledRows: 1_000_000, CeleryCountdownTasks: 50_000, HangfireJobs: 2_000,
         PostgresQueryRows: 10_000_000, SqliteQueryRows: 1_000_000);
 

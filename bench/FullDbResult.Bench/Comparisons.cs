@@ -13,6 +13,7 @@ public static class Comparisons
         ("worker", async sizes => (await WorkerBenchmark.RunAsync(sizes)).Print(
             (WorkerBenchmark.Ours, WorkerBenchmark.CeleryDatabase),
             (WorkerBenchmark.Ours, WorkerBenchmark.CeleryNoBackend))),
+        ("queries", QueryBenchmark.RunAsync),
     ];
 
     public static IEnumerable<string> Names => All.Select(c => c.Name);
