@@ -13,6 +13,7 @@ public static class Comparisons
         ("worker", async sizes => (await WorkerBenchmark.RunAsync(sizes)).Print(
             (WorkerBenchmark.Ours, WorkerBenchmark.CeleryDatabase),
             (WorkerBenchmark.Ours, WorkerBenchmark.CeleryNoBackend))),
+        ("memory", MemoryBenchmark.RunAsync),
         ("queries", QueryBenchmark.RunAsync),
     ];
 

@@ -21,13 +21,16 @@ public sealed class ResultTable(string title, string unit)
     {
         Console.WriteLine();
         Console.WriteLine($"## {title}  (load: {File.ReadAllText("/proc/loadavg").Trim()})");
-        Console.WriteLine($"| {"contender",-48} | {"median " + unit,14} | {"runs",-40} |");
-        Console.WriteLine($"|{new string('-', 50)}|{new string('-', 16)}|{new string('-', 42)}|");
+        Console.WriteLine($"| {"contender",-60} | {"median " + unit,14} | {"runs",-40} |");
+        Console.WriteLine($"|{new string('-', 62)}|{new string('-', 16)}|{new string('-', 42)}|");
         foreach (var (name, rates) in rows)
-            Console.WriteLine($"| {name,-48} | {MedianOf(rates),14:N0} | {string.Join(" ", rates.Select(r => r.ToString("N0"))),-40} |");
+            Console.WriteLine($"| {name,-60} | {Format(MedianOf(rates)),14} | {string.Join(" ", rates.Select(Format)),-40} |");
         foreach (var (row, reference) in ratios)
             Console.WriteLine($"ratio: {row} / {reference} = {Median(row) / Median(reference):F2}x");
     }
+
+    // Whole numbers for rates; a decimal for the small ones (megabytes, milliseconds).
+    private static string Format(double value) => value.ToString(value >= 100 ? "N0" : "N1");
 
     private static double MedianOf(List<double> values)
     {

@@ -79,7 +79,7 @@ public static class WorkerBenchmark
         return rate;
     }
 
-    private static async Task FillAsync(RabbitMqConnection connection, string queue, int count)
+    internal static async Task FillAsync(RabbitMqConnection connection, string queue, int count)
     {
         await using var publisher = new RabbitMqTaskPublisher(connection);
         for (var sent = 0; sent < count; sent += 1000)
@@ -94,7 +94,7 @@ public static class WorkerBenchmark
         return (count - 1) / Convert.ToDouble(seconds);
     }
 
-    private static async Task WaitForRowsAsync(string database, string countSql, int count)
+    internal static async Task WaitForRowsAsync(string database, string countSql, int count)
     {
         var deadline = Stopwatch.StartNew();
         while (await CountOrZeroAsync(database, countSql) < count)
@@ -120,7 +120,7 @@ public static class WorkerBenchmark
     }
 
     // Celery acknowledges on receipt, so no message ready means at most its prefetch (4) still runs.
-    private static async Task WaitForEmptyQueueAsync(string queue)
+    internal static async Task WaitForEmptyQueueAsync(string queue)
     {
         await using var connection = await new ConnectionFactory { Uri = RabbitMqServer.Shared.AmqpUri }.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();

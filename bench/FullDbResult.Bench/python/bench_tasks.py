@@ -5,6 +5,8 @@ from celery import Celery
 
 app = Celery("bench_tasks", broker=os.environ["CELERY_BROKER_URL"])
 app.conf.result_backend = os.environ.get("BENCH_RESULT_BACKEND") or None
+# The memory benchmark sets 0 (no prefetch limit): at the default, a worker takes in countdown tasks at a few a second.
+app.conf.worker_prefetch_multiplier = int(os.environ.get("BENCH_PREFETCH_MULTIPLIER", "4"))
 
 
 @app.task(name="bench.noop")
