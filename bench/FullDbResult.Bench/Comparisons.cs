@@ -13,6 +13,10 @@ public static class Comparisons
         ("worker", async sizes => (await WorkerBenchmark.RunAsync(sizes)).Print(
             (WorkerBenchmark.Ours, WorkerBenchmark.CeleryDatabase),
             (WorkerBenchmark.Ours, WorkerBenchmark.CeleryNoBackend))),
+        ("hangfire", async sizes => (await HangfireBenchmark.RunAsync(sizes)).Print(
+            (HangfireBenchmark.OurSendMany, HangfireBenchmark.HangfireEnqueue),
+            (HangfireBenchmark.OurSend, HangfireBenchmark.HangfireEnqueue),
+            (HangfireBenchmark.OurDispatch, HangfireBenchmark.HangfireDelayed))),
         ("memory", MemoryBenchmark.RunAsync),
         ("queries", QueryBenchmark.RunAsync),
     ];
