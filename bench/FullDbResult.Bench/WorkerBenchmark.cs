@@ -64,7 +64,7 @@ public static class WorkerBenchmark
             ["CELERY_BROKER_URL"] = RabbitMqServer.Shared.AmqpUri.ToString(),
             ["BENCH_RESULT_BACKEND"] = withBackend ? $"db+postgresql://{postgres.Username}@{postgres.Host}:{postgres.Port}/{postgres.Database}" : null,
         };
-        var clock = Stopwatch.StartNew();
+        var clock = new Stopwatch();
         using (CeleryPython.StartWorker(Path.Combine(AppContext.BaseDirectory, "python"), "bench_tasks", [queue], ["-P", "prefork", "-c", "1"], environment))
         {
             // Timed from "ready": the worker may take a few messages before the line is seen, which flatters Celery.
