@@ -1,0 +1,32 @@
+namespace FullDbResult.Bench;
+
+/// <summary>The side-by-side comparisons of issue 6, run in order, each printing its table.</summary>
+public static class Comparisons
+{
+    private static readonly (string Name, Func<BenchSizes, Task> Run)[] All =
+    [
+        ("publish", async sizes => (await PublishBenchmark.RunAsync(sizes)).Print(
+            ("FullDbResult SendAsync (row + confirm per task)", "raw RabbitMQ.Client, confirm per message"),
+            ("FullDbResult SendManyAsync, 100 a batch", "raw RabbitMQ.Client, confirms per 100"),
+            ("FullDbResult SendManyAsync, 1000 a batch", "raw RabbitMQ.Client, confirms per 1000"),
+            ("FullDbResult SendManyAsync, 1000 a batch", "Celery 5.2 send_task (untracked, no confirms)"))),
+        ("worker", async sizes => (await WorkerBenchmark.RunAsync(sizes)).Print(
+            (WorkerBenchmark.Ours, WorkerBenchmark.CeleryDatabase),
+            (WorkerBenchmark.Ours, WorkerBenchmark.CeleryNoBackend))),
+        ("hangfire", async sizes => (await HangfireBenchmark.RunAsync(sizes)).Print(
+            (HangfireBenchmark.OurSendMany, HangfireBenchmark.HangfireEnqueue),
+            (HangfireBenchmark.OurSend, HangfireBenchmark.HangfireEnqueue),
+            (HangfireBenchmark.OurDispatch, HangfireBenchmark.HangfireDelayed))),
+        ("memory", MemoryBenchmark.RunAsync),
+        ("queries", QueryBenchmark.RunAsync),
+    ];
+
+    public static IEnumerable<string> Names => All.Select(c => c.Name);
+
+    public static async Task RunAsync(BenchSizes sizes, IReadOnlyCollection<string> only)
+    {
+        Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Trim()}");
+        foreach (var (name, run) in All.Where(c => only.Count == 0 || only.Contains(c.Name)))
+            await run(sizes);
+    }
+}

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using FullDbResult.Protocol;
+using FullDbResult.Publishing;
+using FullDbResult.RabbitMq;
+using FullDbResult.Storage;
+using FullDbResult.Testing;
+using Npgsql;
+using RabbitMQ.Client;
+
+namespace FullDbResult.Bench;
+
+/// <summary>
+/// Tracked publish (row, then publish with confirms) single and batched, beside its physical limits in the
+/// same run: raw RabbitMQ.Client publishing with confirms (no database) and raw Npgsql inserts of the same
+/// rows (no broker), and beside Celery's untracked send_task to the same broker.
+/// </summary>
+public static class PublishBenchmark
+{
+    private const string Queue = "bench-publish";
+    private const string Args = "[1, \"payload\"]";
+    private const string Kwargs = "{\"report\": \"daily\"}";
+    private static readonly int[] BatchSizes = [100, 1000];
+
+    public static async Task<ResultTable> RunAsync(BenchSizes sizes)
+    {
+        var database = PostgresServer.Shared.CreateDatabase("bench_publish");
+        var store = new TaskStore(new StoreConnection(database, DatabaseProvider.PostgreSql));
+        await store.MigrateAsync();
+        await using var connection = new RabbitMqConnection(RabbitMqServer.Shared.AmqpUri.ToString());
+        await using var publisher = new RabbitMqTaskPublisher(connection);
+        var client = new TaskClient(store, publisher);
+        await client.SendAsync("bench.noop", Args, Kwargs, new SendOptions { Queue = Queue }); // declares the queue, warms both ends
+
+        await using var raw = await new ConnectionFactory { Uri = RabbitMqServer.Shared.AmqpUri }.CreateConnectionAsync();
+        await using var channel = await raw.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        var wire = CeleryProtocol.Encode(new TaskMessage { Id = TaskClient.NewTaskId(), Name = "bench.noop", Args = Args, Kwargs = Kwargs, RoutingKey = Queue });
+        var properties = new BasicProperties { ContentType = wire.ContentType, ContentEncoding = wire.ContentEncoding, DeliveryMode = DeliveryModes.Persistent, Headers = wire.Headers };
+
+        await using var npgsql = new NpgsqlConnection(database);
+        await npgsql.OpenAsync();
+
+        var table = new ResultTable("Tracked publish (persistent messages, confirms; PostgreSQL fsync off)", "msg/s");
+        for (var run = 0; run < sizes.Runs; run++)
+        {
+            table.Add("raw RabbitMQ.Client, confirm per message", await RateAsync(sizes.SingleSends, async () =>
+            {
+                for (var i = 0; i < sizes.SingleSends; i++)
+                    await channel.BasicPublishAsync("", Queue, mandatory: true, properties, wire.Body);
+            }));
+            table.Add("raw Npgsql INSERT per row", await RateAsync(sizes.SingleSends, async () =>
+            {
+                for (var i = 0; i < sizes.SingleSends; i++) await InsertRowsAsync(npgsql, 1);
+            }));
+            table.Add("FullDbResult SendAsync (row + confirm per task)", await RateAsync(sizes.SingleSends, async () =>
+            {
+                for (var i = 0; i < sizes.SingleSends; i++)
+                    await client.SendAsync("bench.noop", Args, Kwargs, new SendOptions { Queue = Queue });
+            }));
+            foreach (var batch in BatchSizes)
+            {
+                table.Add($"raw RabbitMQ.Client, confirms per {batch}", await RateAsync(sizes.BatchedSends, async () =>
+                {
+                    for (var sent = 0; sent < sizes.BatchedSends; sent += batch)
+                        await Task.WhenAll(Enumerable.Range(0, batch).Select(_ => channel.BasicPublishAsync("", Queue, mandatory: true, properties, wire.Body).AsTask()));
+                }));
+                table.Add($"raw Npgsql INSERT unnest, {batch} rows", await RateAsync(sizes.BatchedSends, async () =>
+                {
+                    for (var sent = 0; sent < sizes.BatchedSends; sent += batch) await InsertRowsAsync(npgsql, batch);
+                }));
+                var sends = Enumerable.Repeat(new TaskSend("bench.noop", Args, Kwargs, new SendOptions { Queue = Queue }), batch).ToList();
+                table.Add($"FullDbResult SendManyAsync, {batch} a batch", await RateAsync(sizes.BatchedSends, async () =>
+                {
+                    for (var sent = 0; sent < sizes.BatchedSends; sent += batch) await client.SendManyAsync(sends);
+                }));
+            }
+            await channel.QueuePurgeAsync(Queue);
+        }
+
+        foreach (var rate in CelerySendRates(sizes))
+            table.Add("Celery 5.2 send_task (untracked, no confirms)", rate);
+        await channel.QueuePurgeAsync(Queue);
+        return table;
+    }
+
+    private static async Task<double> RateAsync(int count, Func<Task> work)
+    {
+        var clock = Stopwatch.StartNew();
+        await work();
+        return count / clock.Elapsed.TotalSeconds;
+    }
+
+    // The columns a tracked send writes that carry data; the rest stay at their defaults.
+    private static async Task InsertRowsAsync(NpgsqlConnection connection, int count)
+    {
+        var now = DateTime.UtcNow;
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO fulldbresult_task (task_id, task_name, status, args, kwargs, exchange, routing_key, queue, date_submitted, date_updated)
+            SELECT id, 'bench.noop', 'PENDING', @args, @kwargs, '', @queue, @queue, @now, @now FROM unnest(@ids) AS id
+            """, connection);
+        command.Parameters.AddWithValue("ids", Enumerable.Range(0, count).Select(_ => TaskClient.NewTaskId()).ToArray());
+        command.Parameters.AddWithValue("args", Args);
+        command.Parameters.AddWithValue("kwargs", Kwargs);
+        command.Parameters.AddWithValue("queue", Queue);
+        command.Parameters.AddWithValue("now", now);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static IEnumerable<double> CelerySendRates(BenchSizes sizes)
+    {
+        var result = CeleryPython.RunScript(
+            Path.Combine(AppContext.BaseDirectory, "python", "celery_send.py"),
+            [RabbitMqServer.Shared.AmqpUri.ToString(), Queue, sizes.BatchedSends.ToString(), sizes.Runs.ToString()],
+            timeout: TimeSpan.FromMinutes(5));
+        if (!result.Succeeded) throw new InvalidOperationException($"celery_send.py failed:\n{result.StandardError}");
+        return result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(double.Parse);
+    }
+}
