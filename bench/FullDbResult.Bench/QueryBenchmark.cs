@@ -35,13 +35,6 @@ public static class QueryBenchmark
         table.Print();
 
         foreach (var line in await PlansAsync(database, queries.Select(q => q.Query))) Console.WriteLine(line);
-
-        // Not in the schema: checks whether the index the name and status query lacks is the whole fix.
-        await ExecuteAsync(database, "CREATE INDEX ix_bench_name_status_updated ON fulldbresult_task (task_name, status, date_updated); ANALYZE fulldbresult_task");
-        var candidate = new ResultTable($"With a candidate index (task_name, status, date_updated), {sizes.PostgresQueryRows:N0} rows", "ms");
-        for (var i = 0; i < Repeats; i++) candidate.Add(queries[1].Name, await MillisecondsAsync(queries[1].Query));
-        candidate.Print();
-        foreach (var line in await PlansAsync(database, [queries[1].Query])) Console.WriteLine(line);
     }
 
     private static (string Name, Func<Task<int>> Query)[] Queries(TaskStore store) =>

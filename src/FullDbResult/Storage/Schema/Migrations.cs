@@ -57,6 +57,9 @@ internal static class Migrations
         yield return "CREATE INDEX ix_fulldbresult_task_status_updated ON fulldbresult_task (status, date_updated)";
         // Name filters, newest first.
         yield return "CREATE INDEX ix_fulldbresult_task_name_updated ON fulldbresult_task (task_name, date_updated)";
+        // Name and status together (Get-TaskResult -Name x -Status FAILURE): without it PostgreSQL ANDs two
+        // bitmaps and rechecks millions of rows at 10,000,000 (docs/benchmarks.md, queries).
+        yield return "CREATE INDEX ix_fulldbresult_task_name_status_updated ON fulldbresult_task (task_name, status, date_updated)";
         // Unfiltered listings, newest first.
         yield return "CREATE INDEX ix_fulldbresult_task_updated ON fulldbresult_task (date_updated)";
         // The dispatcher's due rows and the stale claims: small partial indexes over SCHEDULED rows only.
