@@ -207,8 +207,8 @@ public sealed class PeriodicTaskStore
 
     private static PeriodicTask Normalize(PeriodicTask task)
     {
-        task.LastRunAt = TaskStore.AsUtc(task.LastRunAt);
-        task.DateChanged = TaskStore.AsUtc(task.DateChanged);
+        task.LastRunAt = SqlArgs.AsUtc(task.LastRunAt);
+        task.DateChanged = SqlArgs.AsUtc(task.DateChanged);
         return task;
     }
 }

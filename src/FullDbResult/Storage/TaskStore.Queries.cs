@@ -53,8 +53,8 @@ public sealed partial class TaskStore
         await foreach (var task in PageAsync<StaleTask>(conditions, filter, query.First,
                            "t.date_updated", descending: false, r => r.DateUpdated, joinWorkers: true, cancellationToken))
         {
-            task.WorkerLastSeen = AsUtc(task.WorkerLastSeen);
-            task.WorkerStoppedAt = AsUtc(task.WorkerStoppedAt);
+            task.WorkerLastSeen = SqlArgs.AsUtc(task.WorkerLastSeen);
+            task.WorkerStoppedAt = SqlArgs.AsUtc(task.WorkerStoppedAt);
             task.PossiblyAborted = task.Status == TaskStates.Started
                 && (task.WorkerStoppedAt is not null || task.WorkerLastSeen < silentSince);
             yield return task;

@@ -188,9 +188,9 @@ public sealed partial class TaskStore
             """, cancellationToken: cancellationToken));
         return workers.Select(w =>
         {
-            w.StartedAt = AsUtc(w.StartedAt);
-            w.LastHeartbeat = AsUtc(w.LastHeartbeat);
-            w.StoppedAt = AsUtc(w.StoppedAt);
+            w.StartedAt = SqlArgs.AsUtc(w.StartedAt);
+            w.LastHeartbeat = SqlArgs.AsUtc(w.LastHeartbeat);
+            w.StoppedAt = SqlArgs.AsUtc(w.StoppedAt);
             return w;
         }).ToList();
     }
@@ -323,19 +323,15 @@ public sealed partial class TaskStore
     /// <summary>Providers hand back times without a kind (SQLite, SQL Server); the store writes only UTC.</summary>
     internal static TaskRecord Normalize(TaskRecord record)
     {
-        record.Eta = AsUtc(record.Eta);
-        record.Expires = AsUtc(record.Expires);
-        record.DateSubmitted = AsUtc(record.DateSubmitted);
-        record.DateStarted = AsUtc(record.DateStarted);
-        record.DateDone = AsUtc(record.DateDone);
-        record.DateUpdated = AsUtc(record.DateUpdated);
-        record.ClaimedAt = AsUtc(record.ClaimedAt);
+        record.Eta = SqlArgs.AsUtc(record.Eta);
+        record.Expires = SqlArgs.AsUtc(record.Expires);
+        record.DateSubmitted = SqlArgs.AsUtc(record.DateSubmitted);
+        record.DateStarted = SqlArgs.AsUtc(record.DateStarted);
+        record.DateDone = SqlArgs.AsUtc(record.DateDone);
+        record.DateUpdated = SqlArgs.AsUtc(record.DateUpdated);
+        record.ClaimedAt = SqlArgs.AsUtc(record.ClaimedAt);
         return record;
     }
-
-    internal static DateTime AsUtc(DateTime value) => value.Kind == DateTimeKind.Utc ? value : DateTime.SpecifyKind(value, DateTimeKind.Utc);
-
-    internal static DateTime? AsUtc(DateTime? value) => value is null ? null : AsUtc(value.Value);
 
     private static string FirstSentenceWithoutValues(string message)
     {
