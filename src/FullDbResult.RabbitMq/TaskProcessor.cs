@@ -9,17 +9,19 @@ namespace FullDbResult.RabbitMq;
 
 /// <summary>
 /// One delivered message, start to stored outcome: decode, skip what is done or expired, store what is due
-/// later, run the handler and record SUCCESS, FAILURE or RETRY. Returns what to do with the message; the
-/// caller acknowledges only after this returns, so a crash before it redelivers.
+/// later, run the handler and record SUCCESS, FAILURE or RETRY. Returns what to do with the message, and the
+/// outcome write still in flight; the caller acknowledges only after that commits, so a crash before it
+/// redelivers. Every write goes through the worker's <see cref="TaskStateWriter"/>, batched with other tasks'.
 /// </summary>
 internal sealed class TaskProcessor(
     TaskStore store,
+    TaskStateWriter writer,
     IReadOnlyDictionary<string, TaskHandler> handlers,
     ITaskPublisher publisher,
     TaskWorkerOptions options,
     ILogger logger)
 {
-    public async Task<MessageDisposition> ProcessAsync(WireMessage wire, string queue, CancellationToken forceStop)
+    public async Task<MessageDisposition> ProcessAsync(WireMessage wire, string queue, bool redelivered, CancellationToken forceStop)
     {
         var decoded = CeleryProtocol.Decode(wire, options.MaxBodyBytes);
         if (!decoded.Succeeded)
@@ -29,29 +31,40 @@ internal sealed class TaskProcessor(
         var now = options.Clock.GetUtcNow();
         if (message.Expires is { } expires && expires <= now)
         {
-            await RecordAsync(message, queue, TaskStates.Revoked, now,
-                result: ExceptionJson("TaskRevokedError", $"Expired at {expires:O} before it ran.", "celery.exceptions"));
             logger.LogInformation("Task {TaskName}[{TaskId}] expired at {Expires:O}; recorded REVOKED, not run", message.Name, message.Id, expires);
-            return MessageDisposition.Ack;
+            return MessageDisposition.AckOnceStored(RecordAsync(message, queue, TaskStates.Revoked, now,
+                result: ExceptionJson("TaskRevokedError", $"Expired at {expires:O} before it ran.", "celery.exceptions")));
         }
         if (message.Eta is { } eta && eta > now)
         {
             // Kept in the database, not in this process: the dispatcher sends it when it is due.
-            await RecordAsync(message, queue, TaskStates.Scheduled, now);
-            return MessageDisposition.Ack;
+            return MessageDisposition.AckOnceStored(RecordAsync(message, queue, TaskStates.Scheduled, now));
         }
         if (!handlers.TryGetValue(message.Name, out var handler))
             return await RejectAsync(message.Id, message.Name, message, queue, "UnknownTask", $"No handler is registered for task '{message.Name}'.");
 
-        if (!await RecordAsync(message, queue, TaskStates.Started, now, dateStarted: now.UtcDateTime))
+        if (!await ClaimAsync(message, queue, redelivered, now))
         {
             logger.LogInformation("Task {TaskName}[{TaskId}] already has its outcome stored; acknowledged without running it again", message.Name, message.Id);
             return MessageDisposition.Ack;
         }
-        return await RunAsync(handler, message, queue, forceStop);
+        return await RunAsync(handler, message, queue, now, forceStop);
     }
 
-    private async Task<MessageDisposition> RunAsync(TaskHandler handler, TaskMessage message, string queue, CancellationToken forceStop)
+    /// <summary>
+    /// False when the task's outcome is already stored (a redelivery after a lost ack): it must not run twice.
+    /// With <see cref="TaskWorkerOptions.TrackStarted"/> the STARTED write tells; without it only a redelivered
+    /// message can have run before, and only it costs a read.
+    /// </summary>
+    private async Task<bool> ClaimAsync(TaskMessage message, string queue, bool redelivered, DateTimeOffset now)
+    {
+        if (options.TrackStarted)
+            return await RecordAsync(message, queue, TaskStates.Started, now, dateStarted: now.UtcDateTime);
+        if (!redelivered) return true;
+        return await store.GetAsync(message.Id) is not { } stored || !TaskStates.Ready.Contains(stored.Status);
+    }
+
+    private async Task<MessageDisposition> RunAsync(TaskHandler handler, TaskMessage message, string queue, DateTimeOffset started, CancellationToken forceStop)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(forceStop);
         if ((message.TimeLimitSoft ?? message.TimeLimitHard) is { } seconds) limit.CancelAfter(TimeSpan.FromSeconds(seconds));
@@ -59,9 +72,8 @@ internal sealed class TaskProcessor(
         try
         {
             var value = await handler.InvokeAsync(message.Args, message.Kwargs, context);
-            await RecordAsync(message, queue, TaskStates.Success, options.Clock.GetUtcNow(),
-                result: TaskJson.SerializeResult(value, options.ForceJsonResults));
-            return MessageDisposition.Ack;
+            return MessageDisposition.AckOnceStored(RecordAsync(message, queue, TaskStates.Success, options.Clock.GetUtcNow(),
+                result: TaskJson.SerializeResult(value, options.ForceJsonResults), dateStarted: started.UtcDateTime));
         }
         catch (OperationCanceledException) when (forceStop.IsCancellationRequested)
         {
@@ -82,9 +94,8 @@ internal sealed class TaskProcessor(
                 _ => (ex.GetType().Name, ex.Message),
             };
             logger.LogWarning(ex, "Task {TaskName}[{TaskId}] failed: {Type}: {Message}", message.Name, message.Id, type, text);
-            await RecordAsync(message, queue, TaskStates.Failure, options.Clock.GetUtcNow(),
-                result: ExceptionJson(type, text, ex.GetType().Namespace), traceback: ex.ToString());
-            return MessageDisposition.Ack;
+            return MessageDisposition.AckOnceStored(RecordAsync(message, queue, TaskStates.Failure, options.Clock.GetUtcNow(),
+                result: ExceptionJson(type, text, ex.GetType().Namespace), traceback: ex.ToString(), dateStarted: started.UtcDateTime));
         }
     }
 
@@ -111,7 +122,7 @@ internal sealed class TaskProcessor(
         if (taskId is not null && IsStorableId(taskId))
         {
             // Without a readable task name only an existing row (our own producer's) is updated.
-            await store.ApplyStateChangeAsync(new TaskStateChange
+            await writer.ApplyAsync(new TaskStateChange
             {
                 TaskId = taskId,
                 TaskName = string.IsNullOrWhiteSpace(taskName) || taskName.Length > TaskValidation.MaxNameLength ? null : taskName,
@@ -130,7 +141,7 @@ internal sealed class TaskProcessor(
 
     private Task<bool> RecordAsync(TaskMessage message, string queue, string status, DateTimeOffset now,
         string? result = null, string? traceback = null, DateTime? dateStarted = null) =>
-        store.ApplyStateChangeAsync(new TaskStateChange
+        writer.ApplyAsync(new TaskStateChange
         {
             TaskId = message.Id,
             TaskName = message.Name,

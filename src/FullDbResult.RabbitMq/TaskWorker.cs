@@ -41,11 +41,13 @@ public sealed class TaskWorker : IAsyncDisposable
     private readonly SemaphoreSlim deadLetterGate = new(1, 1);
     private readonly Dictionary<string, string> queueByConsumerTag = new();
     private TaskProcessor? processor;
+    private TaskStateWriter? stateWriter;
     private IChannel? consumeChannel;
     private IChannel? deadLetterChannel;
     private Task? heartbeatLoop;
     private DateTime startedAt;
     private int running;
+    private int settling;
     private volatile bool stopping;
 
     public TaskWorker(RabbitMqConnection connection, TaskStore store, TaskWorkerOptions? options = null, ILogger<TaskWorker>? logger = null)
@@ -84,14 +86,15 @@ public sealed class TaskWorker : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         if (processor is not null) throw new InvalidOperationException("The worker is already started.");
-        processor = new TaskProcessor(store, handlers, retryPublisher, options, logger);
+        stateWriter = new TaskStateWriter(store);
+        processor = new TaskProcessor(store, stateWriter, handlers, retryPublisher, options, logger);
         startedAt = options.Clock.GetUtcNow().UtcDateTime;
         await WriteHeartbeatAsync(stopped: false, cancellationToken);
 
         consumeChannel = await connection.CreateChannelAsync(
             new CreateChannelOptions(false, false, consumerDispatchConcurrency: (ushort)options.Concurrency), cancellationToken);
         deadLetterChannel = await connection.CreateChannelAsync(ConfirmedChannel, cancellationToken);
-        var prefetch = (ushort)Math.Clamp(options.Prefetch ?? options.Concurrency * 2, 1, ushort.MaxValue);
+        var prefetch = (ushort)Math.Clamp(options.Prefetch ?? options.DefaultPrefetch, 1, ushort.MaxValue);
         await consumeChannel.BasicQosAsync(0, prefetch, global: false, cancellationToken);
         foreach (var queue in options.Queues)
         {
@@ -133,6 +136,7 @@ public sealed class TaskWorker : IAsyncDisposable
         // Closing the channel returns whatever it still holds unacknowledged to the queue.
         await Quietly(() => consumeChannel.CloseAsync(cancellationToken));
         await Quietly(() => deadLetterChannel!.CloseAsync(cancellationToken));
+        await stateWriter!.DisposeAsync();
         await stopHeartbeat.CancelAsync();
         if (heartbeatLoop is not null) await heartbeatLoop;
         await Quietly(() => WriteHeartbeatAsync(stopped: true, cancellationToken));
@@ -164,23 +168,56 @@ public sealed class TaskWorker : IAsyncDisposable
             MessageDisposition disposition;
             try
             {
-                disposition = await processor!.ProcessAsync(wire, queue, forceStop.Token);
+                disposition = await processor!.ProcessAsync(wire, queue, delivery.Redelivered, forceStop.Token);
             }
             catch (Exception ex)
             {
-                // The store or the broker failed us: nothing was decided, so the message goes back, after a pause
-                // that keeps an outage from becoming a busy loop.
-                logger.LogError(ex, "Worker {Worker}: message {DeliveryTag} from {Queue} goes back to the queue: {Error}",
-                    options.WorkerName, delivery.DeliveryTag, queue, ex.Message);
-                await Quietly(() => Task.Delay(TimeSpan.FromSeconds(1), forceStop.Token));
-                disposition = MessageDisposition.Requeue;
+                disposition = await RequeueAfterFailureAsync(ex, delivery, queue);
             }
-            await SettleAsync(channel, delivery, wire, queue, disposition);
+            if (disposition.Storing is null)
+            {
+                await SettleAsync(channel, delivery, wire, queue, disposition);
+                return;
+            }
+            // The task is done; its outcome row is on its way. The next message runs meanwhile, and this one
+            // is acknowledged when the row commits.
+            Interlocked.Increment(ref settling);
+            _ = SettleOnceStoredAsync(channel, delivery, wire, queue, disposition);
         }
         finally
         {
             Interlocked.Decrement(ref running);
         }
+    }
+
+    private async Task SettleOnceStoredAsync(IChannel channel, BasicDeliverEventArgs delivery, WireMessage wire, string queue, MessageDisposition disposition)
+    {
+        try
+        {
+            try
+            {
+                await disposition.Storing!;
+            }
+            catch (Exception ex)
+            {
+                disposition = await RequeueAfterFailureAsync(ex, delivery, queue);
+            }
+            await SettleAsync(channel, delivery, wire, queue, disposition);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref settling);
+        }
+    }
+
+    // The store or the broker failed us: nothing was stored, so the message goes back, after a pause that
+    // keeps an outage from becoming a busy loop.
+    private async Task<MessageDisposition> RequeueAfterFailureAsync(Exception ex, BasicDeliverEventArgs delivery, string queue)
+    {
+        logger.LogError(ex, "Worker {Worker}: message {DeliveryTag} from {Queue} goes back to the queue: {Error}",
+            options.WorkerName, delivery.DeliveryTag, queue, ex.Message);
+        await Quietly(() => Task.Delay(TimeSpan.FromSeconds(1), forceStop.Token));
+        return MessageDisposition.Requeue;
     }
 
     private async Task SettleAsync(IChannel channel, BasicDeliverEventArgs delivery, WireMessage wire, string queue, MessageDisposition disposition)
@@ -236,7 +273,7 @@ public sealed class TaskWorker : IAsyncDisposable
     private async Task<bool> WaitForIdleAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = options.Clock.GetUtcNow() + timeout;
-        while (Running > 0)
+        while (Running > 0 || Volatile.Read(ref settling) > 0)
         {
             if (options.Clock.GetUtcNow() >= deadline) return false;
             await Task.Delay(50, cancellationToken);

@@ -1,4 +1,5 @@
 using System.Data;
+using System.Data.Common;
 using Dapper;
 using FullDbResult.Storage.Dialects;
 using FullDbResult.Tasks;
@@ -14,39 +15,42 @@ internal sealed class SqlArgs
 {
     private readonly SqlDialect dialect;
 
+    private readonly List<(string Name, object? Value, DbType Type)> bindings = [];
+
     public SqlArgs(SqlDialect dialect) => this.dialect = dialect;
 
+    /// <summary>The parameters for Dapper.</summary>
     public DynamicParameters Parameters { get; } = new();
 
-    public SqlArgs Add(string name, string? value)
+    /// <summary>Binds the same parameters to one statement of an ADO.NET batch, which Dapper does not run.</summary>
+    public void BindTo(DbBatchCommand command)
     {
-        Parameters.Add(name, value, DbType.String);
+        foreach (var (name, value, type) in bindings)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            parameter.DbType = type;
+            command.Parameters.Add(parameter);
+        }
+    }
+
+    private SqlArgs Bind(string name, object? value, DbType type)
+    {
+        Parameters.Add(name, value, type);
+        bindings.Add((name, value, type));
         return this;
     }
 
-    public SqlArgs Add(string name, int? value)
-    {
-        Parameters.Add(name, value, DbType.Int32);
-        return this;
-    }
+    public SqlArgs Add(string name, string? value) => Bind(name, value, DbType.String);
 
-    public SqlArgs Add(string name, long? value)
-    {
-        Parameters.Add(name, value, DbType.Int64);
-        return this;
-    }
+    public SqlArgs Add(string name, int? value) => Bind(name, value, DbType.Int32);
 
-    public SqlArgs Add(string name, bool value)
-    {
-        Parameters.Add(name, value, DbType.Boolean);
-        return this;
-    }
+    public SqlArgs Add(string name, long? value) => Bind(name, value, DbType.Int64);
 
-    public SqlArgs Add(string name, DateTime? value)
-    {
-        Parameters.Add(name, value is null ? null : AsUtc(value.Value), dialect.TimestampDbType);
-        return this;
-    }
+    public SqlArgs Add(string name, bool value) => Bind(name, value, DbType.Boolean);
+
+    public SqlArgs Add(string name, DateTime? value) => Bind(name, value is null ? null : AsUtc(value.Value), dialect.TimestampDbType);
 
     /// <summary>Adds one parameter per value and returns the SQL list "(@name0, @name1, ...)".</summary>
     public string In(string name, IReadOnlyCollection<string> values)
@@ -66,7 +70,7 @@ internal sealed class SqlArgs
     public SqlArgs AddRecord(TaskRecord record, string suffix = "")
     {
         foreach (var column in TaskColumns.Written)
-            Parameters.Add(column.Property + suffix, Value(column, record), column.IsTime ? dialect.TimestampDbType : column.Type);
+            Bind(column.Property + suffix, Value(column, record), column.IsTime ? dialect.TimestampDbType : column.Type);
         return this;
     }
 

@@ -136,6 +136,49 @@ public sealed partial class TaskStore
     /// </summary>
     public async Task<bool> ApplyStateChangeAsync(TaskStateChange change, CancellationToken cancellationToken = default)
     {
+        var (sql, args) = StateChangeStatement(change);
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(Command(sql, args.Parameters, cancellationToken: cancellationToken)) > 0;
+    }
+
+    /// <summary>
+    /// Records several state changes in order, in one transaction and, where the provider can batch
+    /// statements (PostgreSQL), in one round trip: what a worker's outcomes cost when they are written together.
+    /// Each result is what <see cref="ApplyStateChangeAsync"/> would have returned for that change. If the
+    /// batch fails, nothing of it is written.
+    /// </summary>
+    public async Task<IReadOnlyList<bool>> ApplyStateChangesAsync(IReadOnlyList<TaskStateChange> changes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        var statements = changes.Select(StateChangeStatement).ToList();
+        if (statements.Count == 0) return [];
+        await using var connection = await OpenAsync(cancellationToken);
+        if (Dialect.BatchesStatements && connection.CanCreateBatch)
+        {
+            await using var batch = connection.CreateBatch();
+            foreach (var (sql, args) in statements)
+            {
+                StatementObserver?.Invoke(sql, args.Parameters);
+                var command = batch.CreateBatchCommand();
+                command.CommandText = sql;
+                args.BindTo(command);
+                batch.BatchCommands.Add(command);
+            }
+            // A batch of statements runs as one implicit transaction.
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+            return batch.BatchCommands.Select(command => command.RecordsAffected > 0).ToList();
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var applied = new List<bool>(statements.Count);
+        foreach (var (sql, args) in statements)
+            applied.Add(await connection.ExecuteAsync(Command(sql, args.Parameters, transaction, cancellationToken)) > 0);
+        await transaction.CommitAsync(cancellationToken);
+        return applied;
+    }
+
+    private (string Sql, SqlArgs Args) StateChangeStatement(TaskStateChange change)
+    {
         ArgumentNullException.ThrowIfNull(change);
         TaskValidation.ValidateTaskId(change.TaskId);
         if (string.IsNullOrWhiteSpace(change.Status)) throw new ArgumentException("The status is empty.", nameof(change));
@@ -160,8 +203,7 @@ public sealed partial class TaskStore
         var sql = change.TaskName is null
             ? $"UPDATE {TaskColumns.Table} SET {StateChangeAssignments} WHERE task_id = @TaskId AND status NOT IN {protectedList}"
             : Dialect.UpsertStateChange(StateChangeAssignments, protectedList);
-        await using var connection = await OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(Command(sql, args.Parameters, cancellationToken: cancellationToken)) > 0;
+        return (sql, args);
     }
 
     /// <summary>Writes or refreshes a worker's heartbeat row.</summary>

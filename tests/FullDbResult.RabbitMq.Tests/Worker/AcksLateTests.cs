@@ -1,3 +1,4 @@
+using FullDbResult.Protocol;
 using FullDbResult.Publishing;
 using FullDbResult.RabbitMq.Tests.Support;
 using FullDbResult.Storage;
@@ -94,6 +95,92 @@ public sealed class AcksLateTests
         Assert.Equal(TaskStates.Started, (await store.GetAsync(id))!.Status);
         await using var channel = await Broker.RawChannelAsync();
         await Eventually.WaitAsync(async () => await Broker.CountAsync(channel, running.Queue) == 1, "the task back in the queue");
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores.Providers), MemberType = typeof(Stores))]
+    public async Task Without_started_tracking_the_row_is_written_once_with_the_outcome_and_its_start_time(DatabaseProvider provider)
+    {
+        var store = Stores.New(provider);
+        string? statusWhileRunning = null;
+        await using var running = await RunningWorker.StartAsync(store, w => w.Register("demo.peek", async (TaskContext context) =>
+            statusWhileRunning = (await store.GetAsync(context.TaskId))!.Status), options: new TaskWorkerOptions { TrackStarted = false });
+        await using var producer = Broker.Connect();
+        await using var publisher = new RabbitMqTaskPublisher(producer);
+
+        var id = await new TaskClient(store, publisher).SendAsync("demo.peek", sendOptions: new SendOptions { Queue = running.Queue });
+
+        var row = await Eventually.StatusAsync(store, id, TaskStates.Success);
+        Assert.Equal(TaskStates.Pending, statusWhileRunning);
+        Assert.Equal(running.Worker.Options.WorkerName, row.Worker);
+        Assert.NotNull(row.DateStarted);
+        Assert.True(row.DateStarted <= row.DateDone);
+    }
+
+    [Fact]
+    public async Task Without_started_tracking_a_redelivered_task_whose_outcome_is_stored_does_not_run_again()
+    {
+        var store = Stores.New(DatabaseProvider.PostgreSql);
+        var queue = Broker.NewQueue("redelivered");
+        var done = new TaskMessage { Id = Guid.NewGuid().ToString(), Name = "demo.count", RoutingKey = queue };
+        var fresh = done with { Id = Guid.NewGuid().ToString() };
+        await store.ApplyStateChangeAsync(new TaskStateChange { TaskId = done.Id, TaskName = "demo.count", Status = TaskStates.Success, Result = "1" });
+        await using (var producer = Broker.Connect())
+        await using (var publisher = new RabbitMqTaskPublisher(producer))
+            await publisher.PublishAsync([done]);
+        // Taken and not acknowledged by a consumer that goes away: the broker redelivers it, flagged redelivered.
+        await using (var connection = await new RabbitMQ.Client.ConnectionFactory { Uri = RabbitMqServer.Shared.AmqpUri }.CreateConnectionAsync())
+        await using (var channel = await connection.CreateChannelAsync())
+            Assert.NotNull(await channel.BasicGetAsync(queue, autoAck: false));
+
+        var runs = new List<string>();
+        await using var running = await RunningWorker.StartAsync(store, w => w.Register("demo.count", (TaskContext context) =>
+        {
+            lock (runs) runs.Add(context.TaskId);
+        }), queue, new TaskWorkerOptions { TrackStarted = false });
+        await using (var producer = Broker.Connect())
+        await using (var publisher = new RabbitMqTaskPublisher(producer))
+            await publisher.PublishAsync([fresh]);
+
+        await Eventually.StatusAsync(store, fresh.Id, TaskStates.Success);
+        await using var check = await Broker.RawChannelAsync();
+        await Eventually.WaitAsync(async () => await Broker.CountAsync(check, queue) == 0 && running.Worker.Running == 0, "both messages acknowledged");
+        Assert.Equal([fresh.Id], runs);
+        Assert.Equal("1", (await store.GetAsync(done.Id))!.Result);
+    }
+
+    [Fact]
+    public async Task A_message_whose_outcome_could_not_be_stored_goes_back_to_the_queue_and_runs_again()
+    {
+        var store = Stores.New(DatabaseProvider.PostgreSql);
+        var runs = 0;
+        await using var running = await RunningWorker.StartAsync(store, w => w.Register("demo.flaky_store", async () =>
+        {
+            // The first run's outcome is refused by the database; the second run removes the obstacle.
+            await ExecuteAsync(store, Interlocked.Increment(ref runs) == 1
+                ? "ALTER TABLE fulldbresult_task ADD CONSTRAINT refuse_success CHECK (status <> 'SUCCESS')"
+                : "ALTER TABLE fulldbresult_task DROP CONSTRAINT refuse_success");
+            return "stored";
+        }));
+        await using var producer = Broker.Connect();
+        await using var publisher = new RabbitMqTaskPublisher(producer);
+
+        var id = await new TaskClient(store, publisher).SendAsync("demo.flaky_store", sendOptions: new SendOptions { Queue = running.Queue });
+
+        var row = await Eventually.StatusAsync(store, id, TaskStates.Success, TimeSpan.FromSeconds(30));
+        Assert.Equal(2, runs);
+        Assert.Equal("\"stored\"", row.Result);
+        await using var channel = await Broker.RawChannelAsync();
+        await Eventually.WaitAsync(async () => await Broker.CountAsync(channel, running.Queue) == 0, "the message acknowledged after the second run");
+    }
+
+    private static async Task ExecuteAsync(TaskStore store, string sql)
+    {
+        await using var connection = store.Dialect.CreateConnection(store.Connection.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
     }
 
     private static void CloseConnection(string clientName)

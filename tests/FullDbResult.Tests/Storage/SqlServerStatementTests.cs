@@ -47,6 +47,9 @@ public class SqlServerStatementTests
         await store.GetAsync("a");
         await store.ApplyStateChangeAsync(new TaskStateChange { TaskId = "a", Status = TaskStates.Started, TaskName = "x", Args = "[]" });
         await store.ApplyStateChangeAsync(new TaskStateChange { TaskId = "a", Status = TaskStates.Success, Result = "1" });
+        await store.ApplyStateChangesAsync([
+            new TaskStateChange { TaskId = "c", Status = TaskStates.Started, TaskName = "x" },
+            new TaskStateChange { TaskId = "a", Status = TaskStates.Failure, Result = "{}" }]);
         await store.RecordHeartbeatAsync(new WorkerHeartbeat { WorkerName = "w", Hostname = "h", Queues = "celery" });
         await store.GetWorkersAsync();
         await store.QueryAsync(new TaskQuery { Name = "e*", Statuses = [TaskStates.Failure], Since = DateTime.UtcNow, Until = DateTime.UtcNow }).ToListAsync();

@@ -179,6 +179,66 @@ public class TaskStoreWriteTests
     }
 
     [Theory, MemberData(nameof(Providers))]
+    public async Task A_batch_of_state_changes_applies_in_order_and_answers_for_each_change(DatabaseProvider provider)
+    {
+        var store = TestStores.NewStore(provider);
+        await store.InsertAsync(Tasks.Pending("batch-done"));
+        await store.ApplyStateChangeAsync(new TaskStateChange { TaskId = "batch-done", Status = TaskStates.Success, Result = "1" });
+        await store.InsertAsync(Tasks.Pending("batch-open"));
+
+        var applied = await store.ApplyStateChangesAsync([
+            new TaskStateChange { TaskId = "batch-open", Status = TaskStates.Started, Worker = "w1" },
+            new TaskStateChange { TaskId = "batch-done", Status = TaskStates.Started, Worker = "w1" },
+            new TaskStateChange { TaskId = "batch-new", Status = TaskStates.Started, TaskName = "proj.add", Args = "[1, 2]" },
+            new TaskStateChange { TaskId = "batch-open", Status = TaskStates.Success, Result = "\"ok\"" },
+            new TaskStateChange { TaskId = "batch-nameless", Status = TaskStates.Failure, Result = "{}" },
+        ]);
+
+        Assert.Equal([true, false, true, true, false], applied);
+        Assert.Equal((TaskStates.Success, "\"ok\"", "w1"), await StatusResultWorker(store, "batch-open"));
+        Assert.Equal((TaskStates.Success, "1", (string?)null), await StatusResultWorker(store, "batch-done"));
+        Assert.Equal((TaskStates.Started, (string?)null, (string?)null), await StatusResultWorker(store, "batch-new"));
+        Assert.Null(await store.GetAsync("batch-nameless"));
+        Assert.Empty(await store.ApplyStateChangesAsync([]));
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task A_batch_of_state_changes_that_fails_in_the_database_writes_none_of_them(DatabaseProvider provider)
+    {
+        var store = TestStores.NewStore(provider);
+        await store.InsertAsync(Tasks.Pending("atomic-1"));
+        if (provider == DatabaseProvider.Sqlite) await RefuseLongQueuesAsync(store);
+
+        // Valid to the store's checks, refused by the database: the queue column holds 255 characters.
+        await Assert.ThrowsAnyAsync<Exception>(() => store.ApplyStateChangesAsync([
+            new TaskStateChange { TaskId = "atomic-1", Status = TaskStates.Success, Result = "1" },
+            new TaskStateChange { TaskId = "atomic-2", Status = TaskStates.Started, TaskName = "x", Queue = new string('q', 300) },
+        ]));
+
+        Assert.Equal(TaskStates.Pending, (await store.GetAsync("atomic-1"))!.Status);
+        Assert.Null(await store.GetAsync("atomic-2"));
+    }
+
+    // SQLite does not enforce varchar lengths; a trigger refuses what the other databases refuse.
+    private static async Task RefuseLongQueuesAsync(TaskStore store)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(store.Connection.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            CREATE TRIGGER refuse_long_queue BEFORE INSERT ON fulldbresult_task WHEN length(NEW.queue) > 255
+            BEGIN SELECT RAISE(ABORT, 'queue too long'); END
+            """;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<(string, string?, string?)> StatusResultWorker(TaskStore store, string taskId)
+    {
+        var read = await store.GetAsync(taskId);
+        return (read!.Status, read.Result, read.Worker);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
     public async Task Heartbeats_are_upserted_per_worker(DatabaseProvider provider)
     {
         var clock = new ManualClock();

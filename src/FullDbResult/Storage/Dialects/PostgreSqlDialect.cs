@@ -36,6 +36,8 @@ public sealed class PostgreSqlDialect : SqlDialect
 
     internal override string ClaimRowLock => " FOR UPDATE SKIP LOCKED";
 
+    internal override bool BatchesStatements => true;
+
     // With "id IN (subquery)" the planner may hash-join the whole table; an array of ids is probed by primary key.
     internal override string DeleteBatch(string where, string orderBy) =>
         $"DELETE FROM fulldbresult_task WHERE id = ANY(ARRAY(SELECT id FROM fulldbresult_task WHERE {where} ORDER BY {orderBy} LIMIT @Limit))";

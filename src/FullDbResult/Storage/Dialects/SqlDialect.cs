@@ -26,6 +26,12 @@ public abstract class SqlDialect
     /// </summary>
     internal virtual int InsertBatchRows => 100;
 
+    /// <summary>
+    /// Whether several statements go to the server in one round trip (an ADO.NET DbBatch). Not for SQLite,
+    /// which runs in process, nor yet for SQL Server, whose batches have not run against a live server here.
+    /// </summary>
+    internal virtual bool BatchesStatements => false;
+
     internal abstract DbType TimestampDbType { get; }
 
     // Column types used by the schema.
