@@ -12,7 +12,9 @@ public static class Comparisons
             ("FullDbResult SendManyAsync, 1000 a batch", "Celery 5.2 send_task (untracked, no confirms)"))),
         ("worker", async sizes => (await WorkerBenchmark.RunAsync(sizes)).Print(
             (WorkerBenchmark.Ours, WorkerBenchmark.CeleryDatabase),
-            (WorkerBenchmark.Ours, WorkerBenchmark.CeleryNoBackend))),
+            (WorkerBenchmark.Ours, WorkerBenchmark.CeleryNoBackend),
+            (WorkerBenchmark.OursOutcomeOnly, WorkerBenchmark.CeleryDatabase),
+            (WorkerBenchmark.OursOutcomeOnly, WorkerBenchmark.CeleryNoBackend))),
         ("hangfire", async sizes => (await HangfireBenchmark.RunAsync(sizes)).Print(
             (HangfireBenchmark.OurSendMany, HangfireBenchmark.HangfireEnqueue),
             (HangfireBenchmark.OurSend, HangfireBenchmark.HangfireEnqueue),

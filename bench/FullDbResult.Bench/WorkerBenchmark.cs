@@ -9,13 +9,14 @@ using RabbitMQ.Client;
 namespace FullDbResult.Bench;
 
 /// <summary>
-/// Worker end to end (message in, trivial handler, result row, ack) at concurrency 1: our TaskWorker vs a
-/// Celery 5.2 prefork -c 1 worker storing results through SQLAlchemy on the same PostgreSQL, and one with no
-/// result backend. The queue is filled first, so the rate is the worker's alone.
+/// Worker end to end (message in, trivial handler, result row, ack) at concurrency 1: our TaskWorker, with
+/// STARTED tracked (our default) and without (Celery's default), vs a Celery 5.2 prefork -c 1 worker storing
+/// results through SQLAlchemy on the same PostgreSQL, and one with no result backend. Prefetch is each side's default. The queue is filled first, so the rate is the worker's alone.
 /// </summary>
 public static class WorkerBenchmark
 {
-    public const string Ours = "FullDbResult TaskWorker, result rows";
+    public const string Ours = "FullDbResult TaskWorker, STARTED + outcome (default)";
+    public const string OursOutcomeOnly = "FullDbResult TaskWorker, outcome only (TrackStarted off)";
     public const string CeleryDatabase = "Celery 5.2 -c 1, db+postgresql backend";
     public const string CeleryNoBackend = "Celery 5.2 -c 1, no result backend";
 
@@ -24,23 +25,24 @@ public static class WorkerBenchmark
         var table = new ResultTable($"Worker end to end, {sizes.WorkerTasks:N0} trivial tasks pre-filled, concurrency 1", "tasks/s");
         for (var run = 0; run < sizes.Runs; run++)
         {
-            table.Add(Ours, await OursAsync(sizes.WorkerTasks, run));
+            table.Add(Ours, await OursAsync(sizes.WorkerTasks, run, trackStarted: true));
+            table.Add(OursOutcomeOnly, await OursAsync(sizes.WorkerTasks, run, trackStarted: false));
             table.Add(CeleryDatabase, await CeleryAsync(sizes.WorkerTasks, run, withBackend: true));
             table.Add(CeleryNoBackend, await CeleryAsync(sizes.WorkerTasks, run, withBackend: false));
         }
         return table;
     }
 
-    private static async Task<double> OursAsync(int count, int run)
+    private static async Task<double> OursAsync(int count, int run, bool trackStarted)
     {
         var database = PostgresServer.Shared.CreateDatabase("bench_worker");
         var store = new TaskStore(new StoreConnection(database, DatabaseProvider.PostgreSql));
         await store.MigrateAsync();
-        var queue = $"bench-worker-ours-{run}";
+        var queue = $"bench-worker-ours-{(trackStarted ? "started" : "outcome")}-{run}";
         await using var connection = new RabbitMqConnection(RabbitMqServer.Shared.AmqpUri.ToString());
         await FillAsync(connection, queue, count);
 
-        await using (var worker = new TaskWorker(connection, store, new TaskWorkerOptions { Queues = [queue], Concurrency = 1 }))
+        await using (var worker = new TaskWorker(connection, store, new TaskWorkerOptions { Queues = [queue], Concurrency = 1, TrackStarted = trackStarted }))
         {
             worker.Register("bench.noop", static () => (object?)null);
             await worker.StartAsync();
