@@ -38,21 +38,38 @@ public static class ServiceCollectionExtensions
             .Validate(o => o.Dispatcher.Interval > TimeSpan.Zero, $"{FullDbResultOptions.SectionName}:Dispatcher:Interval must be positive.")
             .Validate(o => o.Dispatcher.BatchSize > 0, $"{FullDbResultOptions.SectionName}:Dispatcher:BatchSize must be positive.")
             .Validate(o => o.PeriodicScheduler.PollInterval > TimeSpan.Zero, $"{FullDbResultOptions.SectionName}:PeriodicScheduler:PollInterval must be positive.");
-        services.TryAddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<FullDbResultOptions>>().Value;
-            var storeOptions = new TaskStoreOptions { AutoMigrate = options.AutoMigrate };
-            // Resolved as the cmdlets resolve it: configured, else the environment, else the embedded default.
-            return string.IsNullOrWhiteSpace(options.ConnectionString)
-                ? new TaskStore(StoreConnection.Resolve(), storeOptions)
-                : TaskStore.Open(options.ConnectionString, options.Provider, storeOptions);
-        });
+        services.TryAddSingleton(CreateStore);
         services.TryAddSingleton(sp => new PeriodicTaskStore(sp.GetRequiredService<TaskStore>()));
         services.TryAddSingleton(sp => new ScheduledDispatcher(
             sp.GetRequiredService<TaskStore>(), Publisher(sp), sp.GetService<ILogger<ScheduledDispatcher>>()));
         services.TryAddSingleton(sp => new PeriodicScheduler(
             sp.GetRequiredService<PeriodicTaskStore>(), Publisher(sp), sp.GetService<ILogger<PeriodicScheduler>>()));
         return new FullDbResultBuilder(services);
+    }
+
+    // Resolved as the cmdlets resolve it: configured, else the environment, else the embedded default, which
+    // a service on a server rarely means: so that one is a warning that says how to configure the real one.
+    private static TaskStore CreateStore(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<FullDbResultOptions>>().Value;
+        var storeOptions = new TaskStoreOptions { AutoMigrate = options.AutoMigrate };
+        var logger = services.GetService<ILoggerFactory>()?.CreateLogger(typeof(TaskStore).FullName!);
+        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            var configured = TaskStore.Open(options.ConnectionString, options.Provider, storeOptions);
+            logger?.LogInformation("Task store: {Store}", configured);
+            return configured;
+        }
+        if (StoreConnection.FromEnvironment() is { } fromEnvironment)
+        {
+            var store = new TaskStore(fromEnvironment, storeOptions);
+            logger?.LogInformation("Task store from {Variable}: {Store}", StoreConnection.ConnectionStringVariable, store);
+            return store;
+        }
+        var embedded = new TaskStore(StoreConnection.EmbeddedDefault(), storeOptions);
+        logger?.LogWarning("No task store is configured ({Section}:ConnectionString or {Variable}): using the embedded default, {Store}, which nothing on another machine sees",
+            FullDbResultOptions.SectionName, StoreConnection.ConnectionStringVariable, embedded);
+        return embedded;
     }
 
     private static ITaskPublisher Publisher(IServiceProvider services) =>

@@ -6,6 +6,7 @@ using FullDbResult.Tests.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Xunit;
 
@@ -47,15 +48,55 @@ public class HostingTests
     }
 
     [Fact]
-    public void Without_a_connection_string_the_store_is_resolved_as_the_cmdlets_resolve_it()
+    public void Without_a_connection_string_the_store_is_resolved_as_the_cmdlets_resolve_it_and_the_log_says_which()
     {
-        var services = new ServiceCollection();
+        var log = new LogCapture();
+        var services = new ServiceCollection().AddLogging(logging => logging.AddProvider(log));
         services.AddFullDbResult(new ConfigurationBuilder().Build());
         using var provider = services.BuildServiceProvider();
 
         var store = provider.GetRequiredService<TaskStore>();
 
         Assert.Equal(StoreConnection.Resolve().ConnectionString, store.Connection.ConnectionString);
+        var line = Assert.Single(log.Lines);
+        Assert.Contains(store.ToString(), line.Message);
+        // The embedded default is a warning that names the setting; a store from the environment is not.
+        var embedded = StoreConnection.FromEnvironment() is null;
+        Assert.Equal(embedded ? LogLevel.Warning : LogLevel.Information, line.Level);
+        Assert.Equal(embedded, line.Message.Contains("FullDbResult:ConnectionString or FULLDBRESULT_CONNECTION_STRING"));
+    }
+
+    [Fact]
+    public void A_configured_store_is_logged_without_its_password()
+    {
+        var log = new LogCapture();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionString"] = "Host=db.example;Database=tasks;Username=ops;Password=hunter2",
+        }).Build();
+        var services = new ServiceCollection().AddLogging(logging => logging.AddProvider(log));
+        services.AddFullDbResult(configuration);
+        using var provider = services.BuildServiceProvider();
+
+        provider.GetRequiredService<TaskStore>();
+
+        var line = Assert.Single(log.Lines);
+        Assert.Equal(LogLevel.Information, line.Level);
+        Assert.Contains("PostgreSQL database 'tasks' on db.example", line.Message);
+        Assert.DoesNotContain("hunter2", line.Message);
+    }
+
+    private sealed class LogCapture : ILoggerProvider, ILogger
+    {
+        public List<(LogLevel Level, string Message)> Lines { get; } = [];
+        public ILogger CreateLogger(string categoryName) => this;
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Lines) Lines.Add((logLevel, formatter(state, exception)));
+        }
+        public void Dispose() { }
     }
 
     [Fact]
