@@ -27,6 +27,42 @@ public sealed class SendTaskTests : IClassFixture<ModuleHostFixture>
     }
 
     [Fact]
+    public void Arguments_given_as_PowerShell_values_are_sent_as_Celery_JSON()
+    {
+        var store = new SeedStore(TestStores.Sqlite);
+
+        var result = _host.RunOn(store, """
+            $when = [datetime]::new(2030, 1, 2, 3, 4, 5, [DateTimeKind]::Utc)
+            Send-Task report.build 42, 'two', $true, 1.5, $null, @(1, 2), $when -Kwargs ([ordered]@{ to = 'ops@example.com'; tags = 'a', 'b'; nested = @{ n = 1 } })
+            Send-Task email.send @('one string') -Kwargs ([pscustomobject]@{ to = 'x@example.com' })
+            """, brokerUrl: TestStores.BrokerUrl).AssertSucceeded();
+
+        Assert.Equal(2, result.Output.Count);
+        var report = store.Get((string)result.Output[0].Properties["TaskId"].Value)!;
+        Assert.Equal("""[42,"two",true,1.5,null,[1,2],"2030-01-02T03:04:05.0000000Z"]""", (string)report.Args);
+        Assert.Equal("""{"to":"ops@example.com","tags":["a","b"],"nested":{"n":1}}""", (string)report.Kwargs);
+        var email = store.Get((string)result.Output[1].Properties["TaskId"].Value)!;
+        Assert.Equal(("""["one string"]""", """{"to":"x@example.com"}"""), ((string)email.Args, (string)email.Kwargs));
+    }
+
+    [Fact]
+    public void A_value_with_no_JSON_form_is_an_InvalidArgument_error_that_names_where_it_is_and_the_next_task_is_sent()
+    {
+        var store = new SeedStore(TestStores.Sqlite);
+
+        var result = _host.RunOn(store, """
+            Send-Task files.scan -Kwargs @{ file = (Get-Item /) }
+            Send-Task files.scan -Kwargs @{ path = '/' }
+            """, brokerUrl: TestStores.BrokerUrl);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Contains("kwargs.file holds a System.IO.DirectoryInfo", error.Exception.Message);
+        var sent = Assert.Single(result.Output);
+        Assert.Equal("""{"path":"/"}""", (string)store.Get((string)sent.Properties["TaskId"].Value)!.Kwargs);
+    }
+
+    [Fact]
     public void A_countdown_keeps_the_task_in_the_store_as_SCHEDULED()
     {
         var store = new SeedStore(TestStores.Sqlite);
@@ -58,5 +94,6 @@ public sealed class SendTaskTests : IClassFixture<ModuleHostFixture>
         var error = Assert.Single(result.Errors);
         Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
         Assert.Equal("email.send", error.TargetObject);
+        Assert.Contains("pass one string argument as @('text')", error.Exception.Message);
     }
 }

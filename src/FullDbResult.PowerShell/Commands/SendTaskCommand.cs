@@ -5,7 +5,7 @@ using FullDbResult.Tasks;
 namespace FullDbResult.PowerShell.Commands;
 
 /// <summary>
-/// Sends a task by name, with its arguments as JSON, and writes its record. A task with -Eta or -Countdown
+/// Sends a task by name, with its arguments as values or as JSON, and writes its record. A task with -Eta or -Countdown
 /// is kept in the store as SCHEDULED until a dispatcher sends it (Invoke-ScheduledDispatch), instead of
 /// waiting in a worker's memory.
 /// </summary>
@@ -23,15 +23,16 @@ public sealed class SendTaskCommand : BrokerCmdlet
     [ValidateNotNullOrEmpty]
     public string Name { get; set; } = "";
 
-    /// <summary>The positional arguments as a JSON array, e.g. '[1, "two"]'.</summary>
+    /// <summary>
+    /// The positional arguments: values, e.g. 1, 'two', or a JSON array as text, e.g. '[1, "two"]'. Text is
+    /// always read as JSON, so one string argument is @('text') or '["text"]'.
+    /// </summary>
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string? Args { get; set; }
+    public object? Args { get; set; }
 
-    /// <summary>The keyword arguments as a JSON object, e.g. '{"to": "ops@example.com"}'.</summary>
+    /// <summary>The keyword arguments: a hashtable, e.g. @{to = 'ops@example.com'}, or a JSON object as text.</summary>
     [Parameter(Position = 2, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string? Kwargs { get; set; }
+    public object? Kwargs { get; set; }
 
     /// <summary>Not before this time; a time without a zone is local.</summary>
     [Parameter(Mandatory = true, ParameterSetName = EtaSet)]
@@ -60,7 +61,8 @@ public sealed class SendTaskCommand : BrokerCmdlet
         };
         try
         {
-            var id = Await(token => Client.SendAsync(Name, Args, Kwargs, options, token));
+            var (args, kwargs) = (TaskArgumentsJson.Args(Args), TaskArgumentsJson.Kwargs(Kwargs));
+            var id = Await(token => Client.SendAsync(Name, args, kwargs, options, token));
             WriteObject(Await(token => Store.GetAsync(id, token)));
         }
         catch (ArgumentException exception)
