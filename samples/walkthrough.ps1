@@ -6,7 +6,7 @@ function Step($text) { Write-Host "`n== $text" -ForegroundColor Cyan }
 
 Step 'Send three tasks to the worker, one that fails, one due in five seconds, and one to a queue nobody reads'
 $sent = @(
-    1..3 | ForEach-Object { Send-Task demo.add "[$_, 10]" }
+    1..3 | ForEach-Object { Send-Task demo.add $_, 10 }
     Send-Task demo.fail '["on purpose"]'
     Send-Task demo.add '[100, 1]' -Countdown (New-TimeSpan -Seconds 5)   # stored SCHEDULED, not published
     Send-Task demo.add '[7, 7]' -Queue nobody-reads-this                  # published, never run: stays PENDING
