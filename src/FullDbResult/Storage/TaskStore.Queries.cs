@@ -114,8 +114,10 @@ public sealed partial class TaskStore
             sql.Append($" FROM {TaskColumns.Table} t");
             if (joinWorkers) sql.Append(" LEFT JOIN fulldbresult_worker w ON w.worker_name = t.worker");
             var where = new List<string>(conditions);
+            // The first half bounds the index range, so a later page starts at the last row of the one
+            // before instead of reading and dropping every row before it.
             if (lastValue is not null)
-                where.Add($"({orderColumn} {after} @AfterValue OR ({orderColumn} = @AfterValue AND t.id {after} @AfterId))");
+                where.Add($"{orderColumn} {after}= @AfterValue AND ({orderColumn} {after} @AfterValue OR t.id {after} @AfterId)");
             if (where.Count > 0) sql.Append(" WHERE ").Append(string.Join(" AND ", where));
             sql.Append($" ORDER BY {orderColumn} {direction}, t.id {direction}{Dialect.Limit}");
 

@@ -30,6 +30,18 @@ public class QueryPlanTests : IClassFixture<QueryPlanTests.LargeStores>
         AssertIndexedAsync(provider, store => store.QueryAsync(new TaskQuery { First = 100 }).ToListAsync().AsTask());
 
     [Theory, MemberData(nameof(Databases))]
+    public async Task A_later_page_seeks_from_the_last_row_of_the_page_before(DatabaseProvider provider)
+    {
+        var store = new TaskStore(stores.For(provider).Connection, new TaskStoreOptions { PageSize = 100 });
+        var statements = await CaptureAsync(store, s => s.QueryAsync(new TaskQuery { First = 200 }).ToListAsync().AsTask());
+
+        var (sql, parameters) = Assert.Single(statements, s => s.Sql.Contains("@AfterValue"));
+        Assert.Matches(provider == DatabaseProvider.PostgreSql
+            ? @"Index Cond: \(date_updated <= "
+            : @"SEARCH t USING (COVERING )?INDEX ix_fulldbresult_task_updated \(date_updated<\?\)", await ExplainAsync(store, sql, parameters));
+    }
+
+    [Theory, MemberData(nameof(Databases))]
     public Task The_dispatchers_due_rows_are_found_by_index(DatabaseProvider provider) =>
         AssertIndexedAsync(provider, async store =>
         {
@@ -59,6 +71,15 @@ public class QueryPlanTests : IClassFixture<QueryPlanTests.LargeStores>
     private async Task AssertIndexedAsync(DatabaseProvider provider, Func<TaskStore, Task> operation)
     {
         var store = stores.For(provider);
+        var statements = await CaptureAsync(store, operation);
+        Assert.NotEmpty(statements);
+        foreach (var (sql, parameters) in statements)
+            AssertNoTableScan(provider, sql, await ExplainAsync(store, sql, parameters));
+    }
+
+    /// <summary>The statements <paramref name="operation"/> ran, with their parameters as they were last bound.</summary>
+    private static async Task<List<(string Sql, object? Parameters)>> CaptureAsync(TaskStore store, Func<TaskStore, Task> operation)
+    {
         var statements = new List<(string Sql, object? Parameters)>();
         store.StatementObserver = (sql, parameters) => statements.Add((sql, parameters));
         try
@@ -69,9 +90,7 @@ public class QueryPlanTests : IClassFixture<QueryPlanTests.LargeStores>
         {
             store.StatementObserver = null;
         }
-        Assert.NotEmpty(statements);
-        foreach (var (sql, parameters) in statements)
-            AssertNoTableScan(provider, sql, await ExplainAsync(store, sql, parameters));
+        return statements;
     }
 
     private static async Task<string> ExplainAsync(TaskStore store, string sql, object? parameters)
