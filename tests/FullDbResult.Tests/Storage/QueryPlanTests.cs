@@ -106,12 +106,11 @@ public class QueryPlanTests : IClassFixture<QueryPlanTests.LargeStores>, IClassF
             AssertNoTableScan(provider, sql, await ExplainAsync(store, sql, parameters));
     }
 
-    /// <summary>The statements <paramref name="operation"/> ran, each with its parameters as they were when it ran.</summary>
+    /// <summary>The statements <paramref name="operation"/> ran, each with the values it ran with.</summary>
     private static async Task<List<(string Sql, object? Parameters)>> CaptureAsync(TaskStore store, Func<TaskStore, Task> operation)
     {
         var statements = new List<(string Sql, object? Parameters)>();
-        // A paged query rebinds the same parameters for each page: keep a copy of each page's values.
-        store.StatementObserver = (sql, parameters) => statements.Add((sql, parameters is null ? null : new DynamicParameters(parameters)));
+        store.StatementObserver = (sql, parameters) => statements.Add((sql, parameters));
         try
         {
             await operation(store);
