@@ -15,7 +15,7 @@ public sealed record BenchSizes(
     public static readonly BenchSizes Quick = new(
         Runs: 1, SingleSends: 200, BatchedSends: 2_000, WorkerTasks: 500,
         ScheduledRows: 100_000, CeleryCountdownTasks: 1_000, HangfireJobs: 200,
-        PostgresQueryRows: 100_000, SqliteQueryRows: 10_000);
+        PostgresQueryRows: 100_000, SqliteQueryRows: 100_000);
 
     public static readonly BenchSizes Full = new(
         Runs: 3, SingleSends: 500, BatchedSends: 10_000, WorkerTasks: 2_000,

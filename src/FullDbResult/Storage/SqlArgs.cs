@@ -53,7 +53,10 @@ internal sealed class SqlArgs
     public SqlArgs Add(string name, DateTime? value) => Bind(name, value is null ? null : AsUtc(value.Value), dialect.TimestampDbType);
 
     /// <summary>Adds one parameter per value and returns the SQL list "(@name0, @name1, ...)".</summary>
-    public string In(string name, IReadOnlyCollection<string> values)
+    public string In(string name, IReadOnlyCollection<string> values) => "(" + string.Join(", ", Each(name, values)) + ")";
+
+    /// <summary>Adds one parameter per value and returns their names "@name0", "@name1", ...</summary>
+    public IReadOnlyList<string> Each(string name, IReadOnlyCollection<string> values)
     {
         if (values.Count == 0) throw new ArgumentException($"The list '{name}' is empty.", nameof(values));
         var names = new List<string>(values.Count);
@@ -63,7 +66,7 @@ internal sealed class SqlArgs
             Add(parameter, value);
             names.Add("@" + parameter);
         }
-        return "(" + string.Join(", ", names) + ")";
+        return names;
     }
 
     /// <summary>Binds every column of a task row, each parameter named after its property plus a suffix.</summary>

@@ -22,8 +22,8 @@ public sealed partial class TaskStore
         if (query.Since is { } since) { conditions.Add("t.date_updated >= @Since"); filter.Add("Since", since); }
         if (query.Until is { } until) { conditions.Add("t.date_updated < @Until"); filter.Add("Until", until); }
 
-        await foreach (var record in PageAsync<TaskRecord>(conditions, filter, query.First,
-                           "t.date_updated", descending: true, r => r.DateUpdated, joinWorkers: false, cancellationToken))
+        await foreach (var record in PageAsync<TaskRecord>(new Listing(conditions, "date_updated", Descending: true), filter, query.First,
+                           r => r.DateUpdated, cancellationToken))
             yield return record;
     }
 
@@ -36,8 +36,8 @@ public sealed partial class TaskStore
         ArgumentNullException.ThrowIfNull(query);
         if (query.OlderThan < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(query), "The age of a stale task cannot be negative.");
         var terminal = query.TerminalStates ?? TaskStates.DefaultTerminal;
-        // status IN (the non-terminal statuses present) seeks the (status, date_updated) index once per
-        // status; NOT IN (terminal) would read the whole index.
+        // The non-terminal statuses present, each sought on its own in the (status, date_updated) index;
+        // NOT IN (terminal) would read the whole index.
         var open = (await GetStatusesAsync(cancellationToken))
             .Where(status => status != TaskStates.Scheduled && !terminal.Contains(status))
             .ToList();
@@ -45,13 +45,16 @@ public sealed partial class TaskStore
 
         var now = UtcNow;
         var filter = new SqlArgs(Dialect).Add("Cutoff", now - query.OlderThan);
-        var conditions = new List<string> { "t.status IN " + filter.In("Status", open), "t.date_updated < @Cutoff" };
+        var conditions = new List<string> { "t.date_updated < @Cutoff" };
         if (!query.IncludeRetried) conditions.Add("t.retried_as IS NULL");
         AddNameFilter(query.Name, "t", conditions, filter);
+        var listing = new Listing(conditions, "date_updated", Descending: false, JoinWorkers: true)
+        {
+            SeekEach = filter.Each("Status", open).Select(status => "t.status = " + status).ToList(),
+        };
 
         var silentSince = now - Options.HeartbeatTimeout;
-        await foreach (var task in PageAsync<StaleTask>(conditions, filter, query.First,
-                           "t.date_updated", descending: false, r => r.DateUpdated, joinWorkers: true, cancellationToken))
+        await foreach (var task in PageAsync<StaleTask>(listing, filter, query.First, r => r.DateUpdated, cancellationToken))
         {
             task.WorkerLastSeen = SqlArgs.AsUtc(task.WorkerLastSeen);
             task.WorkerStoppedAt = SqlArgs.AsUtc(task.WorkerStoppedAt);
@@ -69,8 +72,8 @@ public sealed partial class TaskStore
     {
         var filter = new SqlArgs(Dialect).Add("Cutoff", UtcNow - olderThan);
         var conditions = new List<string> { "t.status = 'SCHEDULED'", "t.scheduled_id IS NOT NULL", "t.claimed_at < @Cutoff" };
-        await foreach (var record in PageAsync<TaskRecord>(conditions, filter, first,
-                           "t.claimed_at", descending: false, r => r.ClaimedAt!.Value, joinWorkers: false, cancellationToken))
+        await foreach (var record in PageAsync<TaskRecord>(new Listing(conditions, "claimed_at", Descending: false), filter, first,
+                           r => r.ClaimedAt!.Value, cancellationToken))
             yield return record;
     }
 
@@ -79,8 +82,8 @@ public sealed partial class TaskStore
     {
         var filter = new SqlArgs(Dialect).Add("Now", UtcNow);
         var conditions = new List<string> { "t.status = 'SCHEDULED'", "t.scheduled_id IS NULL", "t.eta <= @Now" };
-        await foreach (var record in PageAsync<TaskRecord>(conditions, filter, first,
-                           "t.eta", descending: false, r => r.Eta!.Value, joinWorkers: false, cancellationToken))
+        await foreach (var record in PageAsync<TaskRecord>(new Listing(conditions, "eta", Descending: false), filter, first,
+                           r => r.Eta!.Value, cancellationToken))
             yield return record;
     }
 
@@ -92,39 +95,41 @@ public sealed partial class TaskStore
     }
 
     /// <summary>
-    /// Runs a keyset-paged query: pages ordered by (<paramref name="orderColumn"/>, id), each page starting
-    /// after the last row of the one before.
+    /// What a keyset-paged listing reads: rows of the task table matching every condition, ordered by
+    /// (<paramref name="OrderColumn"/>, id), with the row's worker when <paramref name="JoinWorkers"/>.
     /// </summary>
+    private sealed record Listing(IReadOnlyList<string> Conditions, string OrderColumn, bool Descending, bool JoinWorkers = false)
+    {
+        /// <summary>
+        /// When set, the listing is the union of one subquery per condition here, each ordered and limited on
+        /// its own, then ordered and limited again. Each subquery is one seek of an index that starts with the
+        /// condition's column and goes on with the order column; a single "column IN (...)" lets the planner
+        /// walk the order column's index instead and filter, reading more the rarer the matches are. Such an
+        /// index needs no id column: SQLite's indexes end with the rowid, SQL Server's with the clustered key,
+        /// and PostgreSQL sorts each run of equal values as it reads them (Incremental Sort).
+        /// </summary>
+        public IReadOnlyList<string>? SeekEach { get; init; }
+    }
+
+    /// <summary>Runs a keyset-paged listing: each page starts after the last row of the one before.</summary>
     private async IAsyncEnumerable<TRecord> PageAsync<TRecord>(
-        IReadOnlyList<string> conditions, SqlArgs filter, int? first, string orderColumn, bool descending,
-        Func<TRecord, DateTime> orderValue, bool joinWorkers, [EnumeratorCancellation] CancellationToken cancellationToken)
+        Listing listing, SqlArgs filter, int? first, Func<TRecord, DateTime> orderValue,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
         where TRecord : TaskRecord
     {
         if (first is < 0) throw new ArgumentOutOfRangeException(nameof(first), "The number of rows to return cannot be negative.");
-        var direction = descending ? "DESC" : "ASC";
-        var after = descending ? "<" : ">";
         var remaining = first ?? int.MaxValue;
         DateTime? lastValue = null;
         long lastId = 0;
         while (remaining > 0)
         {
             var pageSize = Math.Min(Options.PageSize, remaining);
-            var sql = new StringBuilder($"SELECT {Dialect.Top}{TaskColumns.Select("t.")}");
-            if (joinWorkers) sql.Append(", w.last_heartbeat AS WorkerLastSeen, w.stopped_at AS WorkerStoppedAt");
-            sql.Append($" FROM {TaskColumns.Table} t");
-            if (joinWorkers) sql.Append(" LEFT JOIN fulldbresult_worker w ON w.worker_name = t.worker");
-            var where = new List<string>(conditions);
-            if (lastValue is not null)
-                where.Add($"({orderColumn} {after} @AfterValue OR ({orderColumn} = @AfterValue AND t.id {after} @AfterId))");
-            if (where.Count > 0) sql.Append(" WHERE ").Append(string.Join(" AND ", where));
-            sql.Append($" ORDER BY {orderColumn} {direction}, t.id {direction}{Dialect.Limit}");
-
             filter.Add("Limit", pageSize).Add("AfterValue", lastValue).Add("AfterId", lastId);
             List<TRecord> page;
             await using (var connection = await OpenAsync(cancellationToken))
             {
                 page = (await connection.QueryAsync<TRecord>(Command(
-                    sql.ToString(), filter.Parameters, cancellationToken: cancellationToken))).AsList();
+                    PageSql(listing, afterPreviousPage: lastValue is not null), filter.Parameters, cancellationToken: cancellationToken))).AsList();
             }
             foreach (var record in page)
             {
@@ -136,6 +141,36 @@ public sealed partial class TaskStore
             lastValue = orderValue(page[^1]);
             lastId = page[^1].Id;
         }
+    }
+
+    /// <summary>One page of <paramref name="listing"/>: at most @Limit rows, after (@AfterValue, @AfterId) when asked.</summary>
+    private string PageSql(Listing listing, bool afterPreviousPage)
+    {
+        var order = listing.OrderColumn;
+        var direction = listing.Descending ? "DESC" : "ASC";
+        var after = listing.Descending ? "<" : ">";
+        var where = new List<string>(listing.Conditions);
+        // The first half bounds the index range, so a later page starts at the last row of the one
+        // before instead of reading and dropping every row before it.
+        if (afterPreviousPage)
+            where.Add($"t.{order} {after}= @AfterValue AND (t.{order} {after} @AfterValue OR t.id {after} @AfterId)");
+
+        var select = $"SELECT {Dialect.Top}{TaskColumns.Select("t.")}";
+        if (listing.JoinWorkers) select += ", w.last_heartbeat AS WorkerLastSeen, w.stopped_at AS WorkerStoppedAt";
+        var workers = listing.JoinWorkers ? " LEFT JOIN fulldbresult_worker w ON w.worker_name = t.worker" : "";
+        if (listing.SeekEach is not { } seeks)
+        {
+            var whereClause = where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "";
+            return $"{select} FROM {TaskColumns.Table} t{workers}{whereClause} ORDER BY t.{order} {direction}, t.id {direction}{Dialect.Limit}";
+        }
+
+        // Each subquery reads only the keys; the page's rows are then read by primary key. The wrapping
+        // SELECT lets SQLite take a subquery with its own ORDER BY and LIMIT in a UNION ALL.
+        var subqueries = seeks.Select((seek, i) =>
+            $"SELECT * FROM (SELECT {Dialect.Top}t.id, t.{order} FROM {TaskColumns.Table} t WHERE {string.Join(" AND ", where.Prepend(seek))}" +
+            $" ORDER BY t.{order} {direction}, t.id {direction}{Dialect.Limit}) s{i}");
+        return $"{select} FROM ({string.Join(" UNION ALL ", subqueries)}) seeks JOIN {TaskColumns.Table} t ON t.id = seeks.id{workers}" +
+            $" ORDER BY seeks.{order} {direction}, seeks.id {direction}{Dialect.Limit}";
     }
 
     /// <summary>An exact name is an equality (an index seek); * and ? become a LIKE pattern.</summary>

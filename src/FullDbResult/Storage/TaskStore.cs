@@ -270,7 +270,7 @@ public sealed partial class TaskStore
         }
     }
 
-    /// <summary>Tests read the statements the store runs: to check their plans and their syntax.</summary>
+    /// <summary>Tests and the query benchmark read the statements the store runs: to check their plans and their syntax.</summary>
     internal Action<string, object?>? StatementObserver { get; set; }
 
     /// <summary>Tests replace the connection to read SQL Server's statements without a server.</summary>
@@ -278,7 +278,8 @@ public sealed partial class TaskStore
 
     internal CommandDefinition Command(string sql, object? parameters = null, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
-        StatementObserver?.Invoke(sql, parameters);
+        // A paged query rebinds the same parameters for each page: the observer gets this statement's values.
+        StatementObserver?.Invoke(sql, parameters is DynamicParameters bound ? new DynamicParameters(bound) : parameters);
         return new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken);
     }
 

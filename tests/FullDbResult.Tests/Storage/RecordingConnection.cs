@@ -8,7 +8,7 @@ namespace FullDbResult.Tests.Storage;
 /// <summary>
 /// A connection that runs nothing and records every command text: how the tests read the statements the
 /// store sends to SQL Server, which cannot run on these machines. Writes report one row affected, reads
-/// return no rows, so each operation walks its ordinary path.
+/// return no rows unless <see cref="Answer"/> gives some, so each operation walks its ordinary path.
 /// </summary>
 public sealed class RecordingConnection : DbConnection
 {
@@ -16,6 +16,9 @@ public sealed class RecordingConnection : DbConnection
     private ConnectionState state = ConnectionState.Closed;
 
     public RecordingConnection(List<string> statements) => this.statements = statements;
+
+    /// <summary>The rows a read returns, by command text; null for none.</summary>
+    public Func<string, DataTable?> Answer { get; init; } = _ => null;
 
     [AllowNull] public override string ConnectionString { get; set; } = "";
     public override string Database => "recording";
@@ -26,7 +29,7 @@ public sealed class RecordingConnection : DbConnection
     public override void Open() => state = ConnectionState.Open;
     public override void Close() => state = ConnectionState.Closed;
     protected override DbTransaction BeginDbTransaction(IsolationLevel isolationLevel) => new RecordingTransaction(this);
-    protected override DbCommand CreateDbCommand() => new RecordingCommand(this, statements);
+    protected override DbCommand CreateDbCommand() => new RecordingCommand(this, statements, Answer);
 
     private sealed class RecordingTransaction(DbConnection connection) : DbTransaction
     {
@@ -36,7 +39,7 @@ public sealed class RecordingConnection : DbConnection
         public override void Rollback() { }
     }
 
-    private sealed class RecordingCommand(DbConnection connection, List<string> statements) : DbCommand
+    private sealed class RecordingCommand(DbConnection connection, List<string> statements, Func<string, DataTable?> answer) : DbCommand
     {
         private readonly RecordingParameters parameters = new();
 
@@ -67,7 +70,7 @@ public sealed class RecordingConnection : DbConnection
         protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior)
         {
             Record();
-            return new DataTable().CreateDataReader();
+            return (answer(CommandText) ?? new DataTable()).CreateDataReader();
         }
 
         private void Record()

@@ -1,3 +1,4 @@
+using System.Data;
 using FullDbResult.Storage;
 using FullDbResult.Tasks;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
@@ -16,9 +17,11 @@ public class SqlServerStatementTests
     public async Task Every_statement_the_store_sends_to_sql_server_parses_as_t_sql()
     {
         var statements = new List<string>();
-        var store = new TaskStore(new StoreConnection("Server=recording;Database=tasks;User ID=sa;Password=x", DatabaseProvider.SqlServer))
+        var store = new TaskStore(new StoreConnection("Server=recording;Database=tasks;User ID=sa;Password=x", DatabaseProvider.SqlServer));
+        // Open statuses in the table make the stale query build its full SQL.
+        store.ConnectionFactory = _ => new RecordingConnection(statements)
         {
-            ConnectionFactory = _ => new RecordingConnection(statements),
+            Answer = sql => sql == store.Dialect.DistinctStatuses ? Statuses(TaskStates.Pending, TaskStates.Started, TaskStates.Success) : null,
         };
 
         await ExerciseEveryOperationAsync(store);
@@ -55,6 +58,7 @@ public class SqlServerStatementTests
         await store.QueryAsync(new TaskQuery { Name = "e*", Statuses = [TaskStates.Failure], Since = DateTime.UtcNow, Until = DateTime.UtcNow }).ToListAsync();
         await store.QueryAsync(new TaskQuery { Name = "exact" }).ToListAsync();
         await store.GetStatusesAsync();
+        await store.GetStaleTasksAsync(new StaleTaskQuery { Name = "e*", First = 10 }).ToListAsync();
         await store.GetStaleScheduledAsync(TimeSpan.FromMinutes(5)).ToListAsync();
         await store.GetDueScheduledAsync().ToListAsync();
         await store.ClaimRetryAsync("a", Tasks.Pending("a2"));
@@ -64,6 +68,14 @@ public class SqlServerStatementTests
         await store.CancelScheduledAsync("s1");
         await store.PurgeAsync(new PurgeRequest { BatchSize = 5 });
         await store.RepairResultsAsync();
+    }
+
+    private static DataTable Statuses(params string[] statuses)
+    {
+        var table = new DataTable();
+        table.Columns.Add("status", typeof(string));
+        foreach (var status in statuses) table.Rows.Add(status);
+        return table;
     }
 
     private static IList<ParseError> Parse(string sql)

@@ -89,6 +89,25 @@ public class TaskStoreQueryTests
     }
 
     [Theory, MemberData(nameof(Providers))]
+    public async Task Stale_tasks_of_all_open_statuses_come_oldest_first_and_ties_by_id_across_pages(DatabaseProvider provider)
+    {
+        var (store, clock) = await StoreWithAsync(provider, pageSize: 3);
+        string[] statuses = [TaskStates.Pending, TaskStates.Started, TaskStates.Received, "PROGRESS"];
+        // Three rows share each timestamp, and neighbours differ in status.
+        for (var i = 0; i < 20; i++)
+        {
+            await store.InsertAsync(Tasks.Pending($"stale-{i:D2}"));
+            if (statuses[i % 4] != TaskStates.Pending) await SetStatusAsync(store, $"stale-{i:D2}", statuses[i % 4]);
+            if (i % 3 == 2) clock.Advance(TimeSpan.FromSeconds(1));
+        }
+        clock.Advance(TimeSpan.FromHours(2));
+
+        var oldestFirst = Enumerable.Range(0, 20).Select(i => $"stale-{i:D2}").ToList();
+        Assert.Equal(oldestFirst, await Ids(store.GetStaleTasksAsync(new StaleTaskQuery { OlderThan = TimeSpan.FromHours(1) })));
+        Assert.Equal(oldestFirst[..7], await Ids(store.GetStaleTasksAsync(new StaleTaskQuery { OlderThan = TimeSpan.FromHours(1), First = 7 })));
+    }
+
+    [Theory, MemberData(nameof(Providers))]
     public async Task A_started_task_whose_worker_went_silent_is_possibly_aborted(DatabaseProvider provider)
     {
         var (store, clock) = await StoreWithAsync(provider);
