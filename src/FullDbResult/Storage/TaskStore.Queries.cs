@@ -18,12 +18,16 @@ public sealed partial class TaskStore
         var conditions = new List<string>();
         var filter = new SqlArgs(Dialect);
         AddNameFilter(query.Name, "t", conditions, filter);
-        if (query.Statuses is { Count: > 0 }) conditions.Add("t.status IN " + filter.In("Status", query.Statuses));
         if (query.Since is { } since) { conditions.Add("t.date_updated >= @Since"); filter.Add("Since", since); }
         if (query.Until is { } until) { conditions.Add("t.date_updated < @Until"); filter.Add("Until", until); }
+        var listing = new Listing(conditions, "date_updated", Descending: true)
+        {
+            SeekEach = query.Statuses is { Count: > 0 } statuses
+                ? filter.Each("Status", statuses.Distinct().ToList()).Select(status => "t.status = " + status).ToList()
+                : null,
+        };
 
-        await foreach (var record in PageAsync<TaskRecord>(new Listing(conditions, "date_updated", Descending: true), filter, query.First,
-                           r => r.DateUpdated, cancellationToken))
+        await foreach (var record in PageAsync<TaskRecord>(listing, filter, query.First, r => r.DateUpdated, cancellationToken))
             yield return record;
     }
 

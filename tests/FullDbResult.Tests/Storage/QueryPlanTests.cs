@@ -51,6 +51,25 @@ public class QueryPlanTests : IClassFixture<QueryPlanTests.LargeStores>, IClassF
     }
 
     [Theory, MemberData(nameof(Databases))]
+    public async Task Rare_statuses_of_any_name_are_one_seek_of_the_status_index_per_status(DatabaseProvider provider)
+    {
+        var store = rareStale.For(provider);
+        var found = new List<TaskRecord>();
+        var statements = await CaptureAsync(store, async s =>
+            found = await s.QueryAsync(new TaskQuery { Statuses = [TaskStates.Pending, TaskStates.Started], First = 100 }).ToListAsync());
+
+        Assert.Equal(RareStaleStores.Stale, found.Count);
+        var (sql, parameters) = Assert.Single(statements);
+        var plan = await ExplainAsync(store, sql, parameters);
+        var statusSeek = provider == DatabaseProvider.PostgreSql
+            ? "(Index Scan( Backward)? using|Bitmap Index Scan on) ix_fulldbresult_task_status_updated "
+            : @"SEARCH t USING (COVERING )?INDEX ix_fulldbresult_task_status_updated \(status=\?";
+        Assert.True(Regex.Matches(plan, statusSeek).Count == 2, $"Not one status seek for each of PENDING and STARTED in:\n{sql}\n\nPlan:\n{plan}");
+        Assert.DoesNotContain("ix_fulldbresult_task_updated", plan);
+        AssertNoTableScan(provider, sql, plan);
+    }
+
+    [Theory, MemberData(nameof(Databases))]
     public Task The_first_page_of_failures_of_one_task_name_is_found_by_index(DatabaseProvider provider) =>
         AssertIndexedAsync(provider, store => store.QueryAsync(new TaskQuery { Name = "task.7", Statuses = [TaskStates.Failure], First = 100 }).ToListAsync().AsTask());
 
