@@ -53,7 +53,7 @@ internal static class Migrations
                 meta {d.Text} NULL)
             """;
         yield return "CREATE UNIQUE INDEX ux_fulldbresult_task_task_id ON fulldbresult_task (task_id)";
-        // Stale tasks, status filters and purge: status IN (...) AND date_updated < cutoff.
+        // Stale tasks and status filters (one seek per status, ordered by date_updated); purge by status and age.
         yield return "CREATE INDEX ix_fulldbresult_task_status_updated ON fulldbresult_task (status, date_updated)";
         // Name filters, newest first.
         yield return "CREATE INDEX ix_fulldbresult_task_name_updated ON fulldbresult_task (task_name, date_updated)";
