@@ -13,15 +13,21 @@ namespace FullDbResult.Bench;
 /// </summary>
 public static class MemoryBenchmark
 {
-    private const int TasksPerPhase = 200;
+    // Enough tasks that the JIT's tiering and the thread pool have settled before the first reading.
+    private const int TasksPerPhase = 1_000;
 
     public static async Task RunAsync(BenchSizes sizes)
     {
         var table = new ResultTable("Worker memory with delayed work waiting", "MB / KB");
-        var (idle, loaded) = await OursAsync(sizes.ScheduledRows);
-        table.Add("FullDbResult worker RSS MB, 0 SCHEDULED rows", idle / 1048576.0);
-        table.Add($"FullDbResult worker RSS MB, {sizes.ScheduledRows:N0} SCHEDULED rows", loaded / 1048576.0);
-        table.Add($"FullDbResult growth MB at {sizes.ScheduledRows:N0} rows", (loaded - idle) / 1048576.0);
+        var (warm, idle, loaded) = await OursAsync(sizes.ScheduledRows);
+        foreach (var (what, pick) in new (string, Func<Memory, long>)[] { ("RSS", m => m.Resident), ("managed heap", m => m.Managed) })
+        {
+            table.Add($"FullDbResult worker {what} MB, warmed up ({TasksPerPhase:N0} tasks)", pick(warm) / 1048576.0);
+            table.Add($"FullDbResult worker {what} MB, {TasksPerPhase:N0} more tasks, 0 SCHEDULED rows", pick(idle) / 1048576.0);
+            table.Add($"FullDbResult worker {what} MB, {TasksPerPhase:N0} more, {sizes.ScheduledRows:N0} SCHEDULED", pick(loaded) / 1048576.0);
+            table.Add($"FullDbResult {what} drift MB, no rows added (control)", (pick(idle) - pick(warm)) / 1048576.0);
+            table.Add($"FullDbResult {what} growth MB at {sizes.ScheduledRows:N0} rows", (pick(loaded) - pick(idle)) / 1048576.0);
+        }
         var (celeryIdle, celeryHolding) = await CeleryAsync(sizes.CeleryCountdownTasks);
         table.Add("Celery 5.2 worker RSS MB, idle", celeryIdle / 1048576.0);
         table.Add($"Celery 5.2 worker RSS MB, holding {sizes.CeleryCountdownTasks:N0} countdown tasks", celeryHolding / 1048576.0);
@@ -29,8 +35,9 @@ public static class MemoryBenchmark
         table.Print();
     }
 
-    // In this process: the worker runs a few tasks with an empty store, then again once N SCHEDULED rows exist.
-    private static async Task<(long Idle, long Loaded)> OursAsync(int scheduledRows)
+    // In this process: the worker warms up, runs the same number of tasks with an empty store (the control
+    // for drift), then again once N SCHEDULED rows exist.
+    private static async Task<(Memory Warm, Memory Idle, Memory Loaded)> OursAsync(int scheduledRows)
     {
         var database = PostgresServer.Shared.CreateDatabase("bench_memory");
         var store = new TaskStore(new StoreConnection(database, DatabaseProvider.PostgreSql));
@@ -42,20 +49,23 @@ public static class MemoryBenchmark
         await worker.StartAsync();
 
         await RunTasksAsync(connection, database, queue, TasksPerPhase);
-        var idle = SettledResidentBytes();
-        await using (var fill = new NpgsqlConnection(database))
-        {
-            await fill.OpenAsync();
-            await using var command = new NpgsqlCommand(
-                $"""
-                INSERT INTO fulldbresult_task (task_id, task_name, status, args, kwargs, routing_key, eta, date_submitted, date_updated)
-                SELECT 'scheduled-' || i, 'bench.noop', 'SCHEDULED', '[1, "payload"]', '{"{}"}', '{queue}', now() + interval '1 day', now(), now()
-                FROM generate_series(1, {scheduledRows}) AS i
-                """, fill) { CommandTimeout = 0 };
-            await command.ExecuteNonQueryAsync();
-        }
+        var warm = SettledMemory();
         await RunTasksAsync(connection, database, queue, TasksPerPhase * 2);
-        return (idle, SettledResidentBytes());
+        var idle = SettledMemory();
+        // Another process writes the rows, so that nothing of the writing is counted in this one.
+        var target = new NpgsqlConnectionStringBuilder(database);
+        var psql = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("psql",
+            ["-h", target.Host!, "-p", target.Port.ToString(), "-U", target.Username!, "-d", target.Database!, "-v", "ON_ERROR_STOP=1", "-q", "-c",
+             $"""
+             INSERT INTO fulldbresult_task (task_id, task_name, status, args, kwargs, routing_key, eta, date_submitted, date_updated)
+             SELECT 'scheduled-' || i, 'bench.noop', 'SCHEDULED', '[1, "payload"]', '{"{}"}', '{queue}', now() + interval '1 day', now(), now()
+             FROM generate_series(1, {scheduledRows}) AS i
+             """])
+        { Environment = { ["PGPASSWORD"] = target.Password } })!;
+        await psql.WaitForExitAsync();
+        if (psql.ExitCode != 0) throw new InvalidOperationException($"psql could not write the SCHEDULED rows (exit code {psql.ExitCode}).");
+        await RunTasksAsync(connection, database, queue, TasksPerPhase * 3);
+        return (warm, idle, SettledMemory());
     }
 
     private static async Task RunTasksAsync(RabbitMqConnection connection, string database, string queue, int totalDone)
@@ -64,12 +74,14 @@ public static class MemoryBenchmark
         await WorkerBenchmark.WaitForRowsAsync(database, "SELECT count(*) FROM fulldbresult_task WHERE status = 'SUCCESS'", totalDone);
     }
 
-    private static long SettledResidentBytes()
+    private sealed record Memory(long Resident, long Managed);
+
+    private static Memory SettledMemory()
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
-        return ResidentBytes(Environment.ProcessId);
+        return new Memory(ResidentBytes(Environment.ProcessId), GC.GetTotalMemory(forceFullCollection: true));
     }
 
     private static async Task<(long Idle, long Holding)> CeleryAsync(int countdownTasks)
