@@ -93,8 +93,8 @@ public sealed partial class TaskStore
     }
 
     /// <summary>
-    /// Writes many task rows in as few statements as the database's parameter limit allows, in one
-    /// transaction: all are written or none.
+    /// Writes many task rows in as few statements as the database's parameter limit allows: all are written
+    /// or none.
     /// </summary>
     public async Task InsertManyAsync(IReadOnlyList<TaskRecord> records, CancellationToken cancellationToken = default)
     {
@@ -106,11 +106,12 @@ public sealed partial class TaskStore
             throw new ArgumentException($"The batch holds task id '{duplicate.Key}' {duplicate.Count()} times.", nameof(records));
 
         await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // One statement is atomic by itself; a transaction around it would only add the COMMIT's round trip.
+        await using var transaction = Dialect.InsertsInOneStatement(records.Count) ? null : await connection.BeginTransactionAsync(cancellationToken);
         try
         {
             await InsertRowsAsync(connection, transaction, records, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            if (transaction is not null) await transaction.CommitAsync(cancellationToken);
         }
         catch (DbException ex) when (Dialect.IsUniqueViolation(ex))
         {
@@ -255,7 +256,7 @@ public sealed partial class TaskStore
         }
     }
 
-    internal Task InsertRowsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<TaskRecord> records, CancellationToken cancellationToken) =>
+    internal Task InsertRowsAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<TaskRecord> records, CancellationToken cancellationToken) =>
         Dialect.InsertRowsAsync(connection, transaction, records, cancellationToken);
 
     /// <summary>Validates a new row and fills the times the store owns.</summary>

@@ -40,11 +40,13 @@ public sealed class PostgreSqlDialect : SqlDialect
     internal override string DeleteBatch(string where, string orderBy) =>
         $"DELETE FROM fulldbresult_task WHERE id = ANY(ARRAY(SELECT id FROM fulldbresult_task WHERE {where} ORDER BY {orderBy} LIMIT @Limit))";
 
+    internal override bool InsertsInOneStatement(int rows) => true;
+
     // One statement for the whole batch: a typed array per column, unnested into rows. About ten times the
     // rows a second of multi-row VALUES, whose thousands of parameters each cost a lookup.
-    internal override async Task InsertRowsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<TaskRecord> records, CancellationToken cancellationToken)
+    internal override async Task InsertRowsAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<TaskRecord> records, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand { Connection = (NpgsqlConnection)connection, Transaction = (NpgsqlTransaction)transaction };
+        await using var command = new NpgsqlCommand { Connection = (NpgsqlConnection)connection, Transaction = (NpgsqlTransaction?)transaction };
         var arrays = new List<string>(TaskColumns.Written.Length);
         foreach (var column in TaskColumns.Written)
         {

@@ -107,13 +107,18 @@ public abstract class SqlDialect
             last_heartbeat = excluded.last_heartbeat, stopped_at = excluded.stopped_at
         """;
 
+    private int RowsPerInsertStatement => Math.Min(InsertBatchRows, MaxParameters / TaskColumns.Written.Length);
+
+    /// <summary>Whether <see cref="InsertRowsAsync"/> writes this many rows in one statement, which is atomic without a transaction.</summary>
+    internal virtual bool InsertsInOneStatement(int rows) => rows <= RowsPerInsertStatement;
+
     /// <summary>
     /// Inserts rows with plain ADO.NET commands, reused from statement to statement: Dapper looks each
     /// parameter up by name, which costs quadratic time over the thousands of parameters of a batch.
     /// </summary>
-    internal virtual async Task InsertRowsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<TaskRecord> records, CancellationToken cancellationToken)
+    internal virtual async Task InsertRowsAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<TaskRecord> records, CancellationToken cancellationToken)
     {
-        var rowsPerStatement = Math.Min(InsertBatchRows, MaxParameters / TaskColumns.Written.Length);
+        var rowsPerStatement = RowsPerInsertStatement;
         DbCommand? fullCommand = null;
         try
         {
@@ -137,7 +142,7 @@ public abstract class SqlDialect
         }
     }
 
-    private DbCommand CreateInsertCommand(DbConnection connection, DbTransaction transaction, int rows)
+    private DbCommand CreateInsertCommand(DbConnection connection, DbTransaction? transaction, int rows)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
