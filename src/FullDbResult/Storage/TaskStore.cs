@@ -14,6 +14,7 @@ public sealed partial class TaskStore
 {
     private readonly SchemaMigrator migrator;
     private readonly string description;
+    private readonly string openConnectionString;
     private readonly SemaphoreSlim schemaGate = new(1, 1);
     private volatile bool schemaReady;
 
@@ -26,6 +27,7 @@ public sealed partial class TaskStore
         try
         {
             description = Dialect.Describe(connection.ConnectionString);
+            openConnectionString = Dialect.WithDefaults(connection.ConnectionString);
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException)
         {
@@ -243,7 +245,7 @@ public sealed partial class TaskStore
 
     private async Task<DbConnection> OpenRawAsync(CancellationToken cancellationToken)
     {
-        var connection = (ConnectionFactory ?? Dialect.CreateConnection)(Connection.ConnectionString);
+        var connection = (ConnectionFactory ?? Dialect.CreateConnection)(openConnectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);

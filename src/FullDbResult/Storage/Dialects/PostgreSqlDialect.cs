@@ -12,6 +12,20 @@ public sealed class PostgreSqlDialect : SqlDialect
 
     public override DbConnection CreateConnection(string connectionString) => new NpgsqlConnection(connectionString);
 
+    /// <summary>Statements a pooled connection keeps prepared unless the user sets Max Auto Prepare (0 turns it off).</summary>
+    internal const int DefaultMaxAutoPrepare = 50;
+
+    // The store runs the same large statements over and over (the 28-array insert, the 50-parameter state
+    // change); prepared, the server no longer parses and plans each one. Off where the user says so, e.g.
+    // behind a PgBouncer in transaction mode that keeps no prepared statements.
+    internal override string WithDefaults(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.Keys.Cast<string>().Contains("Max Auto Prepare")) return connectionString;
+        builder.MaxAutoPrepare = DefaultMaxAutoPrepare;
+        return builder.ConnectionString;
+    }
+
     public override string Describe(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);

@@ -14,6 +14,12 @@ public abstract class SqlDialect
 
     public abstract DbConnection CreateConnection(string connectionString);
 
+    /// <summary>
+    /// The connection string the store opens: the user's, with this database's defaults for settings the user
+    /// left out. A setting the user gave is never changed.
+    /// </summary>
+    internal virtual string WithDefaults(string connectionString) => connectionString;
+
     /// <summary>Where the connection goes, without credentials: for error messages.</summary>
     public abstract string Describe(string connectionString);
 
