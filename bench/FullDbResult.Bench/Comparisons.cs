@@ -6,10 +6,18 @@ public static class Comparisons
     private static readonly (string Name, Func<BenchSizes, Task> Run)[] All =
     [
         ("publish", async sizes => (await PublishBenchmark.RunAsync(sizes)).Print(
-            ("FullDbResult SendAsync (row + confirm per task)", "raw RabbitMQ.Client, confirm per message"),
-            ("FullDbResult SendManyAsync, 100 a batch", "raw RabbitMQ.Client, confirms per 100"),
-            ("FullDbResult SendManyAsync, 1000 a batch", "raw RabbitMQ.Client, confirms per 1000"),
-            ("FullDbResult SendManyAsync, 1000 a batch", "Celery 5.2 send_task (untracked, no confirms)"))),
+        [
+            (PublishBenchmark.OurSingle, PublishBenchmark.RawSingle),
+            (PublishBenchmark.OurSingle, PublishBenchmark.RawPairSingle),
+            (PublishBenchmark.RawPairSingle, PublishBenchmark.RawSingle),
+            .. PublishBenchmark.BatchSizes.SelectMany(batch => new[]
+            {
+                (PublishBenchmark.OurBatch(batch), PublishBenchmark.RawBatch(batch)),
+                (PublishBenchmark.OurBatch(batch), PublishBenchmark.RawPairBatch(batch)),
+                (PublishBenchmark.RawPairBatch(batch), PublishBenchmark.RawBatch(batch)),
+            }),
+            (PublishBenchmark.OurBatch(1000), PublishBenchmark.Celery),
+        ])),
         ("worker", async sizes => (await WorkerBenchmark.RunAsync(sizes)).Print(
             (WorkerBenchmark.Ours, WorkerBenchmark.CeleryDatabase),
             (WorkerBenchmark.Ours, WorkerBenchmark.CeleryNoBackend),

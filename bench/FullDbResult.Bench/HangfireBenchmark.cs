@@ -44,19 +44,23 @@ public static class HangfireBenchmark
             {
                 for (var i = 0; i < sizes.HangfireJobs; i++) BackgroundJob.Enqueue(() => Noop(i));
             }));
+            // Ours start from an empty queue each: RabbitMQ confirms slower once a queue holds tens of thousands.
+            await PurgeAsync();
             table.Add(OurSend, await RateAsync(sizes.HangfireJobs, async () =>
             {
                 for (var i = 0; i < sizes.HangfireJobs; i++) await client.SendAsync("bench.noop", $"[{i}]", sendOptions: new SendOptions { Queue = Queue });
             }));
             var batch = Enumerable.Range(0, 1000).Select(i => new TaskSend("bench.noop", $"[{i}]", Options: new SendOptions { Queue = Queue })).ToList();
+            await PurgeAsync();
             table.Add(OurSendMany, await RateAsync(sizes.BatchedSends, async () =>
             {
                 for (var sent = 0; sent < sizes.BatchedSends; sent += batch.Count) await client.SendManyAsync(batch);
             }));
             table.Add(HangfireDelayed, await HangfireDelayedRateAsync(sizes.HangfireJobs));
-            table.Add(OurDispatch, await DispatchRateAsync(store, publisher, sizes.BatchedSends, run));
             await PurgeAsync();
+            table.Add(OurDispatch, await DispatchRateAsync(store, publisher, sizes.BatchedSends, run));
         }
+        await PurgeAsync();
         return table;
     }
 

@@ -37,17 +37,17 @@ public sealed class RabbitMqTaskPublisher : ITaskPublisher, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(messages);
         if (messages.Count == 0) return;
         var wires = messages.Select(m => CeleryProtocol.Encode(m, clock)).ToList();
-        var ids = messages.Select(m => m.Id).ToList();
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         IChannel? channel = null;
+        List<Task>? confirms = null;
         try
         {
             foreach (var queue in wires.Where(w => w.Exchange.Length == 0).Select(w => w.RoutingKey).Distinct())
                 await DeclareQueueAsync(queue, deadline.Token);
             channel = await RentAsync(deadline.Token);
-            var confirms = wires.Select(w => channel.BasicPublishAsync(
+            confirms = wires.Select(w => channel.BasicPublishAsync(
                 w.Exchange, w.RoutingKey, mandatory: true, RabbitMqWire.ToProperties(w), w.Body, deadline.Token).AsTask()).ToList();
             await Task.WhenAll(confirms).WaitAsync(deadline.Token);
             Return(channel);
@@ -55,7 +55,10 @@ public sealed class RabbitMqTaskPublisher : ITaskPublisher, IAsyncDisposable
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             if (channel is not null) await DiscardAsync(channel);
-            throw new TaskPublishException(Describe(ex, messages.Count), ids, ex);
+            // Only the messages the broker did not confirm: the others are on their queues, and marking them
+            // failed would invite an operator to send them twice.
+            var failed = messages.Where((_, i) => confirms is null || !confirms[i].IsCompletedSuccessfully).Select(m => m.Id).ToList();
+            throw new TaskPublishException(Describe(ex, failed.Count, messages.Count), failed, ex);
         }
         catch
         {
@@ -69,9 +72,9 @@ public sealed class RabbitMqTaskPublisher : ITaskPublisher, IAsyncDisposable
         while (idleChannels.TryTake(out var channel)) await DiscardAsync(channel);
     }
 
-    private string Describe(Exception ex, int count)
+    private string Describe(Exception ex, int failed, int sent)
     {
-        var what = count == 1 ? "The task was not confirmed by the broker" : $"{count} tasks were not all confirmed by the broker";
+        var what = sent == 1 ? "The task was not confirmed by the broker" : $"{failed} of {sent} tasks were not confirmed by the broker";
         return ex switch
         {
             OperationCanceledException or TimeoutException => $"{what} within {timeout.TotalSeconds:0.#} s ({connection.RedactedUrl}).",

@@ -11,7 +11,8 @@ namespace FullDbResult.Scheduling;
 /// (SCHEDULED_SENT on the old row, a PENDING row for the new id) in one transaction, then publish the batch
 /// with confirms. Any number of dispatchers may run against one database: the claim gives each row to one
 /// of them, so a task is sent at most once, never before its eta, and a crash between the steps leaves a
-/// row that the stale queries report. Holds one batch in memory at a time.
+/// row that the stale queries report. Holds two batches in memory at most: the one being published and the
+/// next.
 /// </summary>
 public sealed class ScheduledDispatcher
 {
@@ -38,8 +39,10 @@ public sealed class ScheduledDispatcher
         store.GetDueScheduledAsync(first, cancellationToken);
 
     /// <summary>
-    /// One pass: sends due rows batch by batch until none is due, the limit is reached, or a publish fails
-    /// (the broker is probably down: claiming more would only leave more PENDING rows unsent).
+    /// One pass: sends due rows batch by batch until none is due or the limit is reached. While one batch waits
+    /// for the broker's confirms, the next is claimed and recorded, so the database's work and the broker's
+    /// overlap. A failed publish (the broker is probably down: claiming more would only leave more PENDING
+    /// rows unsent) stops the pass once the batch already recorded by then is published too.
     /// Cancellation stops the pass between batches; a batch already claimed is always finished.
     /// </summary>
     public async Task<DispatchSummary> RunOnceAsync(DispatchOptions? options = null, IProgress<DispatchSummary>? progress = null, CancellationToken cancellationToken = default)
@@ -47,30 +50,48 @@ public sealed class ScheduledDispatcher
         options ??= new DispatchOptions();
         options.Validate();
         var summary = new DispatchSummary();
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            var wanted = options.Limit is { } limit ? Math.Min(options.BatchSize, limit - summary.Claimed) : options.BatchSize;
-            if (wanted <= 0) break;
-            var claimId = NewId();
-            var claimed = await store.ClaimDueScheduledAsync(wanted, claimId, cancellationToken);
-            if (claimed.Count == 0) break;
+        var claimedSoFar = 0;
+        Task<BatchOutcome>? publishing = null;
 
-            // From here on the batch is finished whatever the caller's token says: stopping now would leave
-            // claimed rows for an operator to release, or recorded tasks unsent.
-            var recorded = await RecordAsync(claimId, claimed);
-            var (failedIds, publishError) = await ConfirmedPublish.PublishAsync(publisher, store, recorded, logger);
+        async Task FinishAsync(Task<BatchOutcome> batch)
+        {
+            var (claimed, recorded, failedIds, publishError) = await batch;
             summary = summary with
             {
                 Batches = summary.Batches + 1,
-                Claimed = summary.Claimed + claimed.Count,
-                Sent = summary.Sent + recorded.Count - failedIds.Count,
+                Claimed = summary.Claimed + claimed,
+                Sent = summary.Sent + recorded - failedIds.Count,
                 Failed = summary.Failed + failedIds.Count,
-                Skipped = summary.Skipped + claimed.Count - recorded.Count,
+                Skipped = summary.Skipped + claimed - recorded,
                 FailedTaskIds = failedIds.Count == 0 ? summary.FailedTaskIds : [.. summary.FailedTaskIds, .. failedIds],
                 PublishError = publishError ?? summary.PublishError,
             };
             progress?.Report(summary);
-            if (failedIds.Count > 0 || claimed.Count < wanted) break;
+        }
+
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested && summary.Failed == 0)
+            {
+                var wanted = options.Limit is { } limit ? Math.Min(options.BatchSize, limit - claimedSoFar) : options.BatchSize;
+                if (wanted <= 0) break;
+                var claimId = NewId();
+                var claimed = await store.ClaimDueScheduledAsync(wanted, claimId, cancellationToken);
+                if (claimed.Count == 0) break;
+                claimedSoFar += claimed.Count;
+
+                // From here on the batch is finished whatever the caller's token says: stopping now would leave
+                // claimed rows for an operator to release, or recorded tasks unsent.
+                var recorded = await RecordAsync(claimId, claimed);
+                if (publishing is not null) await FinishAsync(publishing);
+                publishing = PublishAsync(claimed.Count, recorded);
+                if (claimed.Count < wanted) break;
+            }
+        }
+        finally
+        {
+            // Never return, or throw, with a batch still being published behind the caller's back.
+            if (publishing is not null) await FinishAsync(publishing);
         }
         return summary;
     }
@@ -127,5 +148,13 @@ public sealed class ScheduledDispatcher
         return recorded;
     }
 
+    private async Task<BatchOutcome> PublishAsync(int claimed, IReadOnlyList<TaskRecord> recorded)
+    {
+        var (failedIds, publishError) = await ConfirmedPublish.PublishAsync(publisher, store, recorded, logger);
+        return new BatchOutcome(claimed, recorded.Count, failedIds, publishError);
+    }
+
     private static string NewId() => Guid.NewGuid().ToString();
+
+    private sealed record BatchOutcome(int Claimed, int Recorded, IReadOnlyList<string> FailedIds, string? PublishError);
 }

@@ -14,6 +14,7 @@ public sealed partial class TaskStore
 {
     private readonly SchemaMigrator migrator;
     private readonly string description;
+    private readonly string openConnectionString;
     private readonly SemaphoreSlim schemaGate = new(1, 1);
     private volatile bool schemaReady;
 
@@ -26,6 +27,7 @@ public sealed partial class TaskStore
         try
         {
             description = Dialect.Describe(connection.ConnectionString);
+            openConnectionString = Dialect.WithDefaults(connection.ConnectionString);
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException)
         {
@@ -93,8 +95,8 @@ public sealed partial class TaskStore
     }
 
     /// <summary>
-    /// Writes many task rows in as few statements as the database's parameter limit allows, in one
-    /// transaction: all are written or none.
+    /// Writes many task rows in as few statements as the database's parameter limit allows: all are written
+    /// or none.
     /// </summary>
     public async Task InsertManyAsync(IReadOnlyList<TaskRecord> records, CancellationToken cancellationToken = default)
     {
@@ -106,11 +108,12 @@ public sealed partial class TaskStore
             throw new ArgumentException($"The batch holds task id '{duplicate.Key}' {duplicate.Count()} times.", nameof(records));
 
         await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // One statement is atomic by itself; a transaction around it would only add the COMMIT's round trip.
+        await using var transaction = Dialect.InsertsInOneStatement(records.Count) ? null : await connection.BeginTransactionAsync(cancellationToken);
         try
         {
             await InsertRowsAsync(connection, transaction, records, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            if (transaction is not null) await transaction.CommitAsync(cancellationToken);
         }
         catch (DbException ex) when (Dialect.IsUniqueViolation(ex))
         {
@@ -285,7 +288,7 @@ public sealed partial class TaskStore
 
     private async Task<DbConnection> OpenRawAsync(CancellationToken cancellationToken)
     {
-        var connection = (ConnectionFactory ?? Dialect.CreateConnection)(Connection.ConnectionString);
+        var connection = (ConnectionFactory ?? Dialect.CreateConnection)(openConnectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);
@@ -298,7 +301,7 @@ public sealed partial class TaskStore
         }
     }
 
-    internal Task InsertRowsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<TaskRecord> records, CancellationToken cancellationToken) =>
+    internal Task InsertRowsAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<TaskRecord> records, CancellationToken cancellationToken) =>
         Dialect.InsertRowsAsync(connection, transaction, records, cancellationToken);
 
     /// <summary>Validates a new row and fills the times the store owns.</summary>

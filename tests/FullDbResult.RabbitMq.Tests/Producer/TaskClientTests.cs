@@ -127,6 +127,29 @@ public sealed class TaskClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_batch_with_one_message_no_queue_receives_marks_exactly_that_row_and_delivers_the_rest()
+    {
+        var store = Stores.New(DatabaseProvider.PostgreSql);
+        var queue = Broker.NewQueue("partly");
+        var client = new TaskClient(store, publisher);
+        var lost = Guid.NewGuid().ToString();
+        var sends = Enumerable.Range(0, 300).Select(i => new TaskSend("proj.n", $"[{i}]", Options: new SendOptions { Queue = queue }))
+            .Append(new TaskSend("proj.lost", Options: new SendOptions { TaskId = lost, Exchange = "amq.direct", RoutingKey = "nobody.listens." + lost }))
+            .ToList();
+
+        var error = await Assert.ThrowsAsync<TaskPublishException>(() => client.SendManyAsync(sends));
+
+        Assert.Equal([lost], error.FailedTaskIds);
+        Assert.Contains("1 of 301 tasks were not confirmed", error.Message);
+        Assert.Contains(TaskClient.PublishErrorKey, (await store.GetAsync(lost))!.Meta);
+        var rows = await store.QueryAsync(new TaskQuery { Name = "proj.n" }).ToListAsync();
+        Assert.Equal(300, rows.Count);
+        Assert.All(rows, row => Assert.Equal((TaskStates.Pending, (string?)null), (row.Status, row.Meta)));
+        await using var channel = await Broker.RawChannelAsync();
+        Assert.Equal(300u, await Broker.CountAsync(channel, queue));
+    }
+
+    [Fact]
     public async Task Send_refuses_bad_input_with_an_argument_error_and_writes_nothing()
     {
         var store = Stores.New(DatabaseProvider.Sqlite);

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using FullDbResult.Protocol;
+using FullDbResult.Publishing;
 using FullDbResult.Scheduling;
 using FullDbResult.Storage;
 using FullDbResult.Tasks;
@@ -175,16 +177,36 @@ public class ScheduledDispatcherTests
     }
 
     [Theory, MemberData(nameof(Providers))]
-    public async Task A_partly_confirmed_batch_counts_the_confirmed_as_sent_and_stops_the_pass(DatabaseProvider provider)
+    public async Task A_partly_confirmed_batch_counts_the_confirmed_as_sent_and_stops_the_pass_after_the_batch_already_recorded(DatabaseProvider provider)
     {
         var (store, clock, broker, dispatcher) = Setup(provider);
-        await store.InsertManyAsync(Enumerable.Range(0, 6).Select(i => TestTasks.Scheduled(clock.UtcNow, $"s{i}")).ToList());
+        await store.InsertManyAsync(Enumerable.Range(0, 9).Select(i => TestTasks.Scheduled(clock.UtcNow, $"s{i}")).ToList());
         broker.Unconfirmed = messages => [messages[0].Id];
 
         var summary = await dispatcher.RunOnceAsync(new DispatchOptions { BatchSize = 3 });
 
-        Assert.Equal((1, 3, 2, 1), (summary.Batches, summary.Claimed, summary.Sent, summary.Failed));
+        // The second batch was claimed and recorded while the first was being published, so it is sent too.
+        Assert.Equal((2, 6, 4, 2), (summary.Batches, summary.Claimed, summary.Sent, summary.Failed));
         Assert.Equal(3, await dispatcher.PreviewAsync().CountAsync());
+    }
+
+    [Fact]
+    public async Task The_next_batch_is_claimed_and_recorded_while_the_previous_one_waits_for_its_confirms_and_batches_go_out_in_order()
+    {
+        var (store, clock, broker, _) = Setup(DatabaseProvider.PostgreSql);
+        await store.InsertManyAsync(Enumerable.Range(0, 6).Select(i => TestTasks.Scheduled(clock.UtcNow.AddSeconds(-i), $"s{i}")).ToList());
+        var slowBroker = new GatedPublisher(broker);
+
+        var pass = new ScheduledDispatcher(store, slowBroker).RunOnceAsync(new DispatchOptions { BatchSize = 3 });
+        await slowBroker.FirstBatchArrived;
+        await WaitUntil(async () => await store.QueryAsync(new TaskQuery { Statuses = [TaskStates.ScheduledSent] }).CountAsync() == 6);
+        Assert.Empty(broker.Sent);
+        slowBroker.Release();
+        var summary = await pass;
+
+        Assert.Equal((2, 6, 6), (summary.Batches, summary.Claimed, summary.Sent));
+        var sentFrom = await Task.WhenAll(broker.SentIds.Select(async id => (await store.GetAsync(id))!.RetriedFrom!));
+        Assert.Equal(["s5", "s4", "s3", "s2", "s1", "s0"], sentFrom);
     }
 
     [Theory, MemberData(nameof(Providers))]
@@ -243,14 +265,34 @@ public class ScheduledDispatcherTests
         Assert.Equal(2, broker.Sent.Count);
     }
 
-    private static async Task WaitUntil(Func<bool> condition)
+    private static Task WaitUntil(Func<bool> condition) => WaitUntil(() => Task.FromResult(condition()));
+
+    private static async Task WaitUntil(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition())
+        while (!await condition())
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException("The condition did not come true within 20 seconds.");
             await Task.Delay(20);
         }
+    }
+}
+
+/// <summary>Holds every publish until released: a broker slow to confirm.</summary>
+public sealed class GatedPublisher(ITaskPublisher inner) : ITaskPublisher
+{
+    private readonly TaskCompletionSource firstBatch = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task FirstBatchArrived => firstBatch.Task;
+
+    public void Release() => gate.TrySetResult();
+
+    public async Task PublishAsync(IReadOnlyList<TaskMessage> messages, CancellationToken cancellationToken = default)
+    {
+        firstBatch.TrySetResult();
+        await gate.Task;
+        await inner.PublishAsync(messages, cancellationToken);
     }
 }
 

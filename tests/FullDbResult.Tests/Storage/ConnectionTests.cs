@@ -1,5 +1,8 @@
+using Dapper;
 using FullDbResult.Storage;
+using FullDbResult.Storage.Dialects;
 using FullDbResult.Testing;
+using Npgsql;
 using Xunit;
 
 namespace FullDbResult.Tests.Storage;
@@ -74,6 +77,31 @@ public class ConnectionTests
         var error = Assert.Throws<ArgumentException>(() => TaskStore.Open("Host=db;Password=hunter2;Bogus Key=1", DatabaseProvider.PostgreSql));
         Assert.Contains("connection string is not valid", error.Message);
         Assert.DoesNotContain("hunter2", error.Message);
+    }
+
+    [Fact]
+    public void PostgreSQL_connections_prepare_statements_unless_the_user_sets_max_auto_prepare()
+    {
+        var dialect = new PostgreSqlDialect();
+
+        var defaulted = new NpgsqlConnectionStringBuilder(dialect.WithDefaults("Host=db;Username=ops;Password=hunter2"));
+
+        Assert.Equal(PostgreSqlDialect.DefaultMaxAutoPrepare, defaulted.MaxAutoPrepare);
+        Assert.Equal("hunter2", defaulted.Password);
+        Assert.Equal("Host=db;Max Auto Prepare=0", dialect.WithDefaults("Host=db;Max Auto Prepare=0"));
+        Assert.Equal("Host=db;maxautoprepare=7", dialect.WithDefaults("Host=db;maxautoprepare=7"));
+    }
+
+    [Fact]
+    public async Task A_statement_the_store_repeats_on_postgresql_runs_prepared()
+    {
+        var store = TestStores.NewStore(DatabaseProvider.PostgreSql);
+        for (var i = 0; i < 10; i++) await store.InsertManyAsync([Tasks.Pending($"prepared-{i}")]);
+
+        await using var connection = await store.OpenAsync(CancellationToken.None);
+        var prepared = await connection.QueryAsync<string>("SELECT statement FROM pg_prepared_statements");
+
+        Assert.Contains(prepared, statement => statement.StartsWith("INSERT INTO fulldbresult_task", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -107,6 +107,15 @@ public class TaskStoreWriteTests
         Assert.Equal(["already-there"], stored.Select(r => r.TaskId));
     }
 
+    [Theory]
+    [InlineData(DatabaseProvider.PostgreSql, 10_000, true)]
+    [InlineData(DatabaseProvider.SqlServer, 75, true)]
+    [InlineData(DatabaseProvider.SqlServer, 76, false)]
+    [InlineData(DatabaseProvider.Sqlite, 1, true)]
+    [InlineData(DatabaseProvider.Sqlite, 2, false)]
+    public void A_batch_insert_needs_a_transaction_only_when_it_takes_several_statements(DatabaseProvider provider, int rows, bool oneStatement) =>
+        Assert.Equal(oneStatement, TaskStore.CreateDialect(provider).InsertsInOneStatement(rows));
+
     [Theory, MemberData(nameof(Providers))]
     public async Task A_batch_with_one_bad_record_writes_nothing(DatabaseProvider provider)
     {

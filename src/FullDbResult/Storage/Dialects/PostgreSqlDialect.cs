@@ -12,6 +12,20 @@ public sealed class PostgreSqlDialect : SqlDialect
 
     public override DbConnection CreateConnection(string connectionString) => new NpgsqlConnection(connectionString);
 
+    /// <summary>Statements a pooled connection keeps prepared unless the user sets Max Auto Prepare (0 turns it off).</summary>
+    internal const int DefaultMaxAutoPrepare = 50;
+
+    // The store runs the same large statements over and over (the 28-array insert, the 50-parameter state
+    // change); prepared, the server no longer parses and plans each one. Off where the user says so, e.g.
+    // behind a PgBouncer in transaction mode that keeps no prepared statements.
+    internal override string WithDefaults(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.Keys.Cast<string>().Contains("Max Auto Prepare")) return connectionString;
+        builder.MaxAutoPrepare = DefaultMaxAutoPrepare;
+        return builder.ConnectionString;
+    }
+
     public override string Describe(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
@@ -42,11 +56,13 @@ public sealed class PostgreSqlDialect : SqlDialect
     internal override string DeleteBatch(string where, string orderBy) =>
         $"DELETE FROM fulldbresult_task WHERE id = ANY(ARRAY(SELECT id FROM fulldbresult_task WHERE {where} ORDER BY {orderBy} LIMIT @Limit))";
 
+    internal override bool InsertsInOneStatement(int rows) => true;
+
     // One statement for the whole batch: a typed array per column, unnested into rows. About ten times the
     // rows a second of multi-row VALUES, whose thousands of parameters each cost a lookup.
-    internal override async Task InsertRowsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<TaskRecord> records, CancellationToken cancellationToken)
+    internal override async Task InsertRowsAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<TaskRecord> records, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand { Connection = (NpgsqlConnection)connection, Transaction = (NpgsqlTransaction)transaction };
+        await using var command = new NpgsqlCommand { Connection = (NpgsqlConnection)connection, Transaction = (NpgsqlTransaction?)transaction };
         var arrays = new List<string>(TaskColumns.Written.Length);
         foreach (var column in TaskColumns.Written)
         {

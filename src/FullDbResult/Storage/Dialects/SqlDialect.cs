@@ -14,6 +14,12 @@ public abstract class SqlDialect
 
     public abstract DbConnection CreateConnection(string connectionString);
 
+    /// <summary>
+    /// The connection string the store opens: the user's, with this database's defaults for settings the user
+    /// left out. A setting the user gave is never changed.
+    /// </summary>
+    internal virtual string WithDefaults(string connectionString) => connectionString;
+
     /// <summary>Where the connection goes, without credentials: for error messages.</summary>
     public abstract string Describe(string connectionString);
 
@@ -113,13 +119,18 @@ public abstract class SqlDialect
             last_heartbeat = excluded.last_heartbeat, stopped_at = excluded.stopped_at
         """;
 
+    private int RowsPerInsertStatement => Math.Min(InsertBatchRows, MaxParameters / TaskColumns.Written.Length);
+
+    /// <summary>Whether <see cref="InsertRowsAsync"/> writes this many rows in one statement, which is atomic without a transaction.</summary>
+    internal virtual bool InsertsInOneStatement(int rows) => rows <= RowsPerInsertStatement;
+
     /// <summary>
     /// Inserts rows with plain ADO.NET commands, reused from statement to statement: Dapper looks each
     /// parameter up by name, which costs quadratic time over the thousands of parameters of a batch.
     /// </summary>
-    internal virtual async Task InsertRowsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<TaskRecord> records, CancellationToken cancellationToken)
+    internal virtual async Task InsertRowsAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<TaskRecord> records, CancellationToken cancellationToken)
     {
-        var rowsPerStatement = Math.Min(InsertBatchRows, MaxParameters / TaskColumns.Written.Length);
+        var rowsPerStatement = RowsPerInsertStatement;
         DbCommand? fullCommand = null;
         try
         {
@@ -143,7 +154,7 @@ public abstract class SqlDialect
         }
     }
 
-    private DbCommand CreateInsertCommand(DbConnection connection, DbTransaction transaction, int rows)
+    private DbCommand CreateInsertCommand(DbConnection connection, DbTransaction? transaction, int rows)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
