@@ -91,13 +91,21 @@ public sealed class TaskClient
         }
     }
 
-    // Not cancellable: the caller's token may be what failed the publish, and the row must still say so.
     private async Task RecordPublishErrorAsync(IReadOnlyList<string> taskIds, string error)
     {
-        if (!options.TrackPublish) return;
+        if (options.TrackPublish) await RecordPublishErrorAsync(store, taskIds, error);
+    }
+
+    /// <summary>
+    /// Notes on each PENDING row why its publish failed, all in one batch. Not cancellable: the caller's token
+    /// may be what failed the publish, and the rows must still say so.
+    /// </summary>
+    internal static Task RecordPublishErrorAsync(TaskStore store, IReadOnlyList<string> taskIds, string error)
+    {
         var meta = TaskJson.Serialize(new Dictionary<string, string> { [PublishErrorKey] = error });
-        foreach (var taskId in taskIds)
-            await store.ApplyStateChangeAsync(new TaskStateChange { TaskId = taskId, Status = TaskStates.Pending, Meta = meta }, CancellationToken.None);
+        return store.ApplyStateChangesAsync(
+            taskIds.Select(taskId => new TaskStateChange { TaskId = taskId, Status = TaskStates.Pending, Meta = meta }).ToList(),
+            CancellationToken.None);
     }
 
     private PlannedSend Plan(TaskSend send, DateTimeOffset now, int index)

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using FullDbResult.Json;
 using FullDbResult.Publishing;
 using FullDbResult.Storage;
 using FullDbResult.Tasks;
@@ -13,8 +12,6 @@ namespace FullDbResult.Scheduling;
 /// </summary>
 internal static class ConfirmedPublish
 {
-    public const string PublishErrorKey = "publish_error";
-
     /// <summary>
     /// Not cancellable: the rows are written, so stopping now would only leave them unsent. Returns the ids
     /// that were not confirmed, and why.
@@ -49,11 +46,9 @@ internal static class ConfirmedPublish
     // Best effort: the rows are reported stale whether or not the note is written; it only says why.
     private static async Task RecordErrorAsync(TaskStore store, IReadOnlyList<string> taskIds, string error, ILogger logger)
     {
-        var meta = TaskJson.Serialize(new Dictionary<string, string> { [PublishErrorKey] = error });
         try
         {
-            foreach (var taskId in taskIds)
-                await store.ApplyStateChangeAsync(new TaskStateChange { TaskId = taskId, Status = TaskStates.Pending, Meta = meta }, CancellationToken.None);
+            await TaskClient.RecordPublishErrorAsync(store, taskIds, error);
         }
         catch (Exception ex) when (ex is TaskStoreException or DbException)
         {
