@@ -48,7 +48,9 @@ public class RabbitMqServerTests
         // A broker of its own: restarting the shared one would break the tests running beside this one.
         using var broker = RabbitMqServer.StartNew();
         await using var connection = await Connect(broker);
-        await using var channel = await connection.CreateChannelAsync();
+        // With confirms the publish returns once the broker has the message; without, a restart can beat it.
+        await using var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
         await channel.QueueDeclareAsync("fixture-durable", durable: true, exclusive: false, autoDelete: false);
         await channel.BasicPublishAsync(
             "", "fixture-durable", mandatory: false, new BasicProperties { Persistent = true }, Encoding.UTF8.GetBytes("kept"));
