@@ -18,11 +18,15 @@ public static class Comparisons
             }),
             (PublishBenchmark.OurBatch(1000), PublishBenchmark.Celery),
         ])),
-        ("worker", async sizes => (await WorkerBenchmark.RunAsync(sizes)).Print(
-            (WorkerBenchmark.Ours, WorkerBenchmark.CeleryDatabase),
-            (WorkerBenchmark.Ours, WorkerBenchmark.CeleryNoBackend),
-            (WorkerBenchmark.OursOutcomeOnly, WorkerBenchmark.CeleryDatabase),
-            (WorkerBenchmark.OursOutcomeOnly, WorkerBenchmark.CeleryNoBackend))),
+        ("worker", async sizes =>
+        {
+            foreach (var table in await WorkerBenchmark.RunAsync(sizes))
+                table.Print(
+                    (WorkerBenchmark.Ours, WorkerBenchmark.CeleryDatabase),
+                    (WorkerBenchmark.Ours, WorkerBenchmark.CeleryNoBackend),
+                    (WorkerBenchmark.OursOutcomeOnly, WorkerBenchmark.CeleryDatabase),
+                    (WorkerBenchmark.OursOutcomeOnly, WorkerBenchmark.CeleryNoBackend));
+        }),
         ("hangfire", async sizes => (await HangfireBenchmark.RunAsync(sizes)).Print(
             (HangfireBenchmark.OurSendMany, HangfireBenchmark.HangfireEnqueue),
             (HangfireBenchmark.OurSend, HangfireBenchmark.HangfireEnqueue),

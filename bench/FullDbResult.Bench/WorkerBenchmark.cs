@@ -9,40 +9,46 @@ using RabbitMQ.Client;
 namespace FullDbResult.Bench;
 
 /// <summary>
-/// Worker end to end (message in, trivial handler, result row, ack) at concurrency 1: our TaskWorker, with
-/// STARTED tracked (our default) and without (Celery's default), vs a Celery 5.2 prefork -c 1 worker storing
-/// results through SQLAlchemy on the same PostgreSQL, and one with no result backend. Prefetch is each side's default. The queue is filled first, so the rate is the worker's alone.
+/// Worker end to end (message in, trivial handler, result row, ack) at the same concurrency on both sides: our
+/// TaskWorker, with STARTED tracked (our default) and without (Celery's default), vs a Celery 5.2 prefork
+/// worker storing results through SQLAlchemy on the same PostgreSQL, and one with no result backend. Prefetch is each side's default. The queue is filled first, so the rate is the worker's alone.
 /// </summary>
 public static class WorkerBenchmark
 {
     public const string Ours = "FullDbResult TaskWorker, STARTED + outcome (default)";
     public const string OursOutcomeOnly = "FullDbResult TaskWorker, outcome only (TrackStarted off)";
-    public const string CeleryDatabase = "Celery 5.2 -c 1, db+postgresql backend";
-    public const string CeleryNoBackend = "Celery 5.2 -c 1, no result backend";
+    public const string CeleryDatabase = "Celery 5.2 prefork, db+postgresql backend";
+    public const string CeleryNoBackend = "Celery 5.2 prefork, no result backend";
 
-    public static async Task<ResultTable> RunAsync(BenchSizes sizes)
+    /// <summary>One table per concurrency in <see cref="BenchSizes.WorkerConcurrency"/>.</summary>
+    public static async Task<IReadOnlyList<ResultTable>> RunAsync(BenchSizes sizes)
     {
-        var table = new ResultTable($"Worker end to end, {sizes.WorkerTasks:N0} trivial tasks pre-filled, concurrency 1", "tasks/s");
-        for (var run = 0; run < sizes.Runs; run++)
+        var tables = new List<ResultTable>();
+        foreach (var concurrency in sizes.WorkerConcurrency)
         {
-            table.Add(Ours, await OursAsync(sizes.WorkerTasks, run, trackStarted: true));
-            table.Add(OursOutcomeOnly, await OursAsync(sizes.WorkerTasks, run, trackStarted: false));
-            table.Add(CeleryDatabase, await CeleryAsync(sizes.WorkerTasks, run, withBackend: true));
-            table.Add(CeleryNoBackend, await CeleryAsync(sizes.WorkerTasks, run, withBackend: false));
+            var table = new ResultTable($"Worker end to end, {sizes.WorkerTasks:N0} trivial tasks pre-filled, concurrency {concurrency}", "tasks/s");
+            for (var run = 0; run < sizes.Runs; run++)
+            {
+                table.Add(Ours, await OursAsync(sizes.WorkerTasks, run, concurrency, trackStarted: true));
+                table.Add(OursOutcomeOnly, await OursAsync(sizes.WorkerTasks, run, concurrency, trackStarted: false));
+                table.Add(CeleryDatabase, await CeleryAsync(sizes.WorkerTasks, run, concurrency, withBackend: true));
+                table.Add(CeleryNoBackend, await CeleryAsync(sizes.WorkerTasks, run, concurrency, withBackend: false));
+            }
+            tables.Add(table);
         }
-        return table;
+        return tables;
     }
 
-    private static async Task<double> OursAsync(int count, int run, bool trackStarted)
+    private static async Task<double> OursAsync(int count, int run, int concurrency, bool trackStarted)
     {
         var database = PostgresServer.Shared.CreateDatabase("bench_worker");
         var store = new TaskStore(new StoreConnection(database, DatabaseProvider.PostgreSql));
         await store.MigrateAsync();
-        var queue = $"bench-worker-ours-{(trackStarted ? "started" : "outcome")}-{run}";
+        var queue = $"bench-worker-ours-{(trackStarted ? "started" : "outcome")}-c{concurrency}-{run}";
         await using var connection = new RabbitMqConnection(RabbitMqServer.Shared.AmqpUri.ToString());
         await FillAsync(connection, queue, count);
 
-        await using (var worker = new TaskWorker(connection, store, new TaskWorkerOptions { Queues = [queue], Concurrency = 1, TrackStarted = trackStarted }))
+        await using (var worker = new TaskWorker(connection, store, new TaskWorkerOptions { Queues = [queue], Concurrency = concurrency, TrackStarted = trackStarted }))
         {
             worker.Register("bench.noop", static () => (object?)null);
             await worker.StartAsync();
@@ -53,10 +59,10 @@ public static class WorkerBenchmark
         return rate;
     }
 
-    private static async Task<double> CeleryAsync(int count, int run, bool withBackend)
+    private static async Task<double> CeleryAsync(int count, int run, int concurrency, bool withBackend)
     {
         var database = PostgresServer.Shared.CreateDatabase("bench_celery");
-        var queue = $"bench-worker-celery-{(withBackend ? "db" : "none")}-{run}";
+        var queue = $"bench-worker-celery-{(withBackend ? "db" : "none")}-c{concurrency}-{run}";
         await using (var connection = new RabbitMqConnection(RabbitMqServer.Shared.AmqpUri.ToString()))
             await FillAsync(connection, queue, count);
 
@@ -67,7 +73,7 @@ public static class WorkerBenchmark
             ["BENCH_RESULT_BACKEND"] = withBackend ? $"db+postgresql://{postgres.Username}@{postgres.Host}:{postgres.Port}/{postgres.Database}" : null,
         };
         var clock = new Stopwatch();
-        using (CeleryPython.StartWorker(Path.Combine(AppContext.BaseDirectory, "python"), "bench_tasks", [queue], ["-P", "prefork", "-c", "1"], environment))
+        using (CeleryPython.StartWorker(Path.Combine(AppContext.BaseDirectory, "python"), "bench_tasks", [queue], ["-P", "prefork", "-c", concurrency.ToString()], environment))
         {
             // Timed from "ready": the worker may take a few messages before the line is seen, which flatters Celery.
             clock.Restart();
