@@ -204,6 +204,12 @@ public sealed class TaskWorker : IAsyncDisposable
             }
             await SettleAsync(channel, delivery, wire, queue, disposition);
         }
+        catch (Exception ex)
+        {
+            // Nobody awaits this task: what escapes must be logged here or be lost.
+            logger.LogError(ex, "Worker {Worker}: message {DeliveryTag} from {Queue} was not settled; the broker redelivers it when the channel closes: {Error}",
+                options.WorkerName, delivery.DeliveryTag, queue, ex.Message);
+        }
         finally
         {
             Interlocked.Decrement(ref settling);
