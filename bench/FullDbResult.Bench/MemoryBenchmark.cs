@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using FullDbResult.Protocol;
 using FullDbResult.RabbitMq;
 using FullDbResult.Storage;
@@ -54,7 +55,7 @@ public static class MemoryBenchmark
         var idle = SettledMemory();
         // Another process writes the rows, so that nothing of the writing is counted in this one.
         var target = new NpgsqlConnectionStringBuilder(database);
-        var psql = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("psql",
+        var psql = Process.Start(new ProcessStartInfo("psql",
             ["-h", target.Host!, "-p", target.Port.ToString(), "-U", target.Username!, "-d", target.Database!, "-v", "ON_ERROR_STOP=1", "-q", "-c",
              $"""
              INSERT INTO fulldbresult_task (task_id, task_name, status, args, kwargs, routing_key, eta, date_submitted, date_updated)

@@ -11,7 +11,8 @@ namespace FullDbResult.Bench;
 /// <summary>
 /// Worker end to end (message in, trivial handler, result row, ack) at the same concurrency on both sides: our
 /// TaskWorker, with STARTED tracked (our default) and without (Celery's default), vs a Celery 5.2 prefork
-/// worker storing results through SQLAlchemy on the same PostgreSQL, and one with no result backend. Prefetch is each side's default. The queue is filled first, so the rate is the worker's alone.
+/// worker storing results through SQLAlchemy on the same PostgreSQL, and one with no result backend. Prefetch
+/// is each side's default. The queue is filled first, so the rate is the worker's alone.
 /// </summary>
 public static class WorkerBenchmark
 {

@@ -46,13 +46,14 @@ internal static class TaskArgumentsJson
                 properties[property.Name] = ToNode(property.Value, $"{path}.{property.Name}");
             return properties;
         }
-        return Unwrap(value) switch
+        var plain = Unwrap(value);
+        return plain switch
         {
             null => null,
-            string or char or Guid => JsonValue.Create(Convert.ToString(Unwrap(value), CultureInfo.InvariantCulture)),
+            string or char or Guid => JsonValue.Create(Convert.ToString(plain, CultureInfo.InvariantCulture)),
             bool flag => JsonValue.Create(flag),
-            int or long or short or byte or sbyte or uint or ushort or ulong => JsonValue.Create(Convert.ToDecimal(Unwrap(value), CultureInfo.InvariantCulture)),
-            double or float or decimal => JsonValue.Create(Convert.ToDouble(Unwrap(value), CultureInfo.InvariantCulture)),
+            int or long or short or byte or sbyte or uint or ushort or ulong => JsonValue.Create(Convert.ToDecimal(plain, CultureInfo.InvariantCulture)),
+            double or float or decimal => JsonValue.Create(Convert.ToDouble(plain, CultureInfo.InvariantCulture)),
             // Celery's JSON encoder sends times as ISO 8601 text.
             DateTime time => JsonValue.Create(time.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)),
             DateTimeOffset time => JsonValue.Create(time.ToString("O", CultureInfo.InvariantCulture)),
