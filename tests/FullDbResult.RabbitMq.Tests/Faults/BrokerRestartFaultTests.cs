@@ -62,7 +62,7 @@ public sealed class BrokerRestartFaultTests(ITestOutputHelper output)
         await using var channel = await Broker.RawChannelAsync(server);
         await Eventually.WaitAsync(async () => await Broker.CountAsync(channel, running.Queue) == 0
             && (await Task.WhenAll(ids.Select(id => store.GetAsync(id)))).All(row => row!.Status == TaskStates.Success || publishErrors.Contains(row.TaskId)),
-            "every message consumed and every published task settled", TimeSpan.FromSeconds(60));
+            "every message consumed and every published task settled", FaultScale.Seconds(60));
 
         var rows = await Task.WhenAll(ids.Select(id => store.GetAsync(id)));
         var unfinished = rows.Where(row => row!.Status != TaskStates.Success).Select(row => row!).ToList();

@@ -33,7 +33,7 @@ public sealed class DispatcherKillFaultTests(ITestOutputHelper output)
             processes[0].KillHard();
             foreach (var survivor in processes.Skip(1))
             {
-                Assert.True(survivor.WaitForExit(TimeSpan.FromSeconds(60)), $"a dispatcher did not finish:\n{survivor.Output}");
+                Assert.True(survivor.WaitForExit(FaultScale.Seconds(60)), $"a dispatcher did not finish:\n{survivor.Output}");
                 Assert.True(survivor.ExitCode == 0, survivor.Output);
             }
         }

@@ -12,4 +12,7 @@ public static class FaultScale
         int.TryParse(Environment.GetEnvironmentVariable(Variable), out var factor) && factor > 0 ? factor : 1;
 
     public static int Of(int ciSize) => ciSize * Factor;
+
+    /// <summary>A wait that grows with the run's size.</summary>
+    public static TimeSpan Seconds(int ciSeconds) => TimeSpan.FromSeconds(ciSeconds * Factor);
 }

@@ -46,10 +46,10 @@ public sealed class PostgresOutageFaultTests(ITestOutputHelper output)
         server.Start();
         var succeededAfter = await CountSuccessAsync(store);
 
-        await Eventually.WaitAsync(async () => await CountSuccessAsync(store) == tasks, "every task to succeed after the outage", TimeSpan.FromSeconds(60));
+        await Eventually.WaitAsync(async () => await CountSuccessAsync(store) == tasks, "every task to succeed after the outage", FaultScale.Seconds(60));
         var completedAt = clock.Elapsed;
         await using var channel = await Broker.RawChannelAsync();
-        await Eventually.WaitAsync(async () => await Broker.CountAsync(channel, queue) == 0, "the queue to empty");
+        await Eventually.WaitAsync(async () => await Broker.CountAsync(channel, queue) == 0, "the queue to empty", FaultScale.Seconds(20));
 
         var figures = new FaultFigures(tasks, runs.Count, runs.Values.Sum() - runs.Count, tasks - await CountSuccessAsync(store), Reported: 0);
         figures.Print(output, "PostgreSQL stop -m immediate", $"outage {outage.TotalSeconds:0} s; the broker held {held} messages at its end, {tasks - succeededAfter} tasks had no outcome just after it; all done {completedAt.TotalSeconds:0.0} s after the stop");

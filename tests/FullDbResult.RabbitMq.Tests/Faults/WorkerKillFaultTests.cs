@@ -36,13 +36,13 @@ public sealed class WorkerKillFaultTests(ITestOutputHelper output)
             await worker.WaitForLineAsync("ready", TimeSpan.FromSeconds(30));
             // Killed once it has run a further share of the backlog, so every kill lands among running tasks.
             var target = Runs().Length + tasks / (kills + 2);
-            await Eventually.WaitAsync(() => Task.FromResult(Runs().Length >= target), $"worker {kill} to run {target} tasks", TimeSpan.FromSeconds(40));
+            await Eventually.WaitAsync(() => Task.FromResult(Runs().Length >= target), $"worker {kill} to run {target} tasks", FaultScale.Seconds(40));
             worker.KillHard();
         }
 
         using (var last = ChildProcess.Start("worker", Broker.Url, connectionString, queue, runsFile, "50"))
         {
-            await Eventually.WaitAsync(async () => await CountSuccessAsync(store, ids) == tasks, "every task to succeed", TimeSpan.FromSeconds(60));
+            await Eventually.WaitAsync(async () => await CountSuccessAsync(store, ids) == tasks, "every task to succeed", FaultScale.Seconds(60));
         }
 
         var runs = Runs();
