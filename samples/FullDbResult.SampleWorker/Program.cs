@@ -18,44 +18,60 @@ if (options is null)
 }
 
 using var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
-var store = new TaskStore(options.Value.Store is { } connectionString ? new StoreConnection(connectionString) : StoreConnection.Resolve());
-await using var connection = new RabbitMqConnection(RabbitMqConnection.ResolveUrl(options.Value.Broker), "FullDbResult.SampleWorker");
-await using var worker = new TaskWorker(connection, store, new TaskWorkerOptions
-{
-    Queues = options.Value.Queues.Count > 0 ? options.Value.Queues : ["celery"],
-    Concurrency = options.Value.Concurrency ?? Environment.ProcessorCount,
-}, loggerFactory.CreateLogger<TaskWorker>());
-
-worker.Register("demo.add", (double x, double y) => x + y);
-worker.Register("demo.fail", object (string message = "demo.fail fails on purpose") => throw new InvalidOperationException(message));
-worker.Register("demo.sleep", async (double seconds, CancellationToken cancellationToken) =>
-{
-    await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
-    return seconds;
-});
-
-using var stop = new CancellationTokenSource();
-// Ctrl+C and SIGTERM stop gracefully: the handler keeps the runtime from exiting before StopAsync has run.
-void OnSignal(PosixSignalContext context)
-{
-    context.Cancel = true;
-    stop.Cancel();
-}
-using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-
-loggerFactory.CreateLogger("SampleWorker").LogInformation("Store: {Store}. Ctrl+C stops gracefully.", store);
-await worker.StartAsync();
 try
 {
-    await Task.Delay(Timeout.Infinite, stop.Token);
+    return await RunAsync(options.Value, loggerFactory);
 }
-catch (OperationCanceledException)
+// Configuration errors (bad credentials, a malformed URL or connection string) and a broker that is not there
+// at start: one line that says which, and a non-zero exit; a stack trace would only bury the message.
+catch (Exception ex) when (ex is RabbitMqAuthenticationException or RabbitMqUnavailableException or ArgumentException)
 {
-    // Ctrl+C or SIGTERM.
+    Console.Error.WriteLine($"FullDbResult.SampleWorker: {ex.Message.ReplaceLineEndings(" ")}");
+    return 1;
 }
-await worker.StopAsync();
-return 0;
+
+static async Task<int> RunAsync((string? Broker, string? Store, List<string> Queues, int? Concurrency) options, ILoggerFactory loggerFactory)
+{
+    var store = new TaskStore(options.Store is { } connectionString ? new StoreConnection(connectionString) : StoreConnection.Resolve());
+    await using var connection = new RabbitMqConnection(
+        RabbitMqConnection.ResolveUrl(options.Broker), "FullDbResult.SampleWorker", loggerFactory.CreateLogger<RabbitMqConnection>());
+    await using var worker = new TaskWorker(connection, store, new TaskWorkerOptions
+    {
+        Queues = options.Queues.Count > 0 ? options.Queues : ["celery"],
+        Concurrency = options.Concurrency ?? Environment.ProcessorCount,
+    }, loggerFactory.CreateLogger<TaskWorker>());
+
+    worker.Register("demo.add", (double x, double y) => x + y);
+    worker.Register("demo.fail", object (string message = "demo.fail fails on purpose") => throw new InvalidOperationException(message));
+    worker.Register("demo.sleep", async (double seconds, CancellationToken cancellationToken) =>
+    {
+        await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
+        return seconds;
+    });
+
+    using var stop = new CancellationTokenSource();
+    // Ctrl+C and SIGTERM stop gracefully: the handler keeps the runtime from exiting before StopAsync has run.
+    void OnSignal(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        stop.Cancel();
+    }
+    using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+    using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+
+    loggerFactory.CreateLogger("SampleWorker").LogInformation("Store: {Store}. Ctrl+C stops gracefully.", store);
+    await worker.StartAsync();
+    try
+    {
+        await Task.Delay(Timeout.Infinite, stop.Token);
+    }
+    catch (OperationCanceledException)
+    {
+        // Ctrl+C or SIGTERM.
+    }
+    await worker.StopAsync();
+    return 0;
+}
 
 static (string? Broker, string? Store, List<string> Queues, int? Concurrency)? ParseArguments(string[] args)
 {

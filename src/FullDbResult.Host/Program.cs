@@ -2,6 +2,8 @@ using FullDbResult.Hosting;
 using FullDbResult.RabbitMq;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 // Configuration: appsettings.json, then FullDbResult__* environment variables, then --FullDbResult:Key=value.
 var builder = Host.CreateApplicationBuilder(args);
@@ -10,10 +12,33 @@ builder.Services.AddWindowsService(options => options.ServiceName = "FullDbResul
 builder.Services.AddSystemd();
 
 var section = builder.Configuration.GetSection(FullDbResultOptions.SectionName);
-builder.Services.AddSingleton(_ => new RabbitMqConnection(RabbitMqConnection.ResolveUrl(section["BrokerUrl"]), "fulldbresult-host"));
+builder.Services.AddSingleton(services => new RabbitMqConnection(
+    RabbitMqConnection.ResolveUrl(section["BrokerUrl"]), "fulldbresult-host", services.GetRequiredService<ILogger<RabbitMqConnection>>()));
 builder.Services.AddFullDbResult(section)
     .UsePublisher(services => new RabbitMqTaskPublisher(services.GetRequiredService<RabbitMqConnection>()))
     .AddScheduledDispatcher()
     .AddPeriodicScheduler();
 
-await builder.Build().RunAsync();
+try
+{
+    using var host = builder.Build();
+    // Credentials are checked before the services start, so a wrong password ends the process at once
+    // instead of every dispatch pass failing.
+    try
+    {
+        await host.Services.GetRequiredService<RabbitMqConnection>().VerifyAsync();
+    }
+    catch (RabbitMqUnavailableException ex)
+    {
+        // A broker that is down at start is left to the services, which retry.
+        host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("FullDbResult.Host").LogWarning("{Error}", ex.Message);
+    }
+    await host.RunAsync();
+    return 0;
+}
+// Configuration errors: one line that says which, and a non-zero exit; a stack trace would only bury the message.
+catch (Exception ex) when (ex is RabbitMqAuthenticationException or ArgumentException or OptionsValidationException)
+{
+    Console.Error.WriteLine($"FullDbResult.Host: {ex.Message.ReplaceLineEndings(" ")}");
+    return 1;
+}

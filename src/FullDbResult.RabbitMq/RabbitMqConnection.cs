@@ -1,4 +1,7 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 
 namespace FullDbResult.RabbitMq;
@@ -6,21 +9,30 @@ namespace FullDbResult.RabbitMq;
 /// <summary>
 /// The process's connection to the broker: opened on first use, recovered automatically after a broker
 /// restart or a network drop, shared by every publisher and worker that takes it. The password of the URL
-/// never appears in what this type logs or throws.
+/// never appears in what this type logs or throws. Every drop is logged as an error with the broker's reason
+/// and how many drops came before it, so a connection that keeps dropping is never a silent loop.
 /// </summary>
+/// <remarks>
+/// On amqp:// the socket's stream rewrites the 64-bit integer header tag <c>L</c> that py-amqp writes and
+/// RabbitMQ.Client 7.2.2 cannot read (<see cref="LongIntegerTagRewriter"/>). On amqps:// the client's own TLS
+/// stream is used and such a header still drops the connection.
+/// </remarks>
 public sealed class RabbitMqConnection : IAsyncDisposable
 {
     /// <summary>The environment variable the sample worker and the PowerShell module read the broker URL from.</summary>
     public const string BrokerUrlVariable = "FULLDBRESULT_BROKER_URL";
 
     private readonly ConnectionFactory factory;
+    private readonly ILogger logger;
     private readonly SemaphoreSlim gate = new(1, 1);
     private IConnection? connection;
+    private int drops;
     private bool disposed;
 
     /// <param name="brokerUrl">amqp://user:password@host:port/vhost (amqps:// for TLS).</param>
     /// <param name="clientName">Shown in the broker's connection list.</param>
-    public RabbitMqConnection(string brokerUrl, string? clientName = null)
+    /// <param name="logger">Where drops and recoveries are logged; null logs nothing.</param>
+    public RabbitMqConnection(string brokerUrl, string? clientName = null, ILogger<RabbitMqConnection>? logger = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(brokerUrl);
         if (!Uri.TryCreate(brokerUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("amqp" or "amqps"))
@@ -35,6 +47,8 @@ public sealed class RabbitMqConnection : IAsyncDisposable
             NetworkRecoveryInterval = TimeSpan.FromSeconds(2),
             RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
         };
+        if (uri.Scheme == "amqp") factory.SocketFactory = FrameRewritingTcpClient.Create;
+        this.logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
     /// <summary>The broker URL with the password replaced by ***.</summary>
@@ -54,7 +68,16 @@ public sealed class RabbitMqConnection : IAsyncDisposable
         return new UriBuilder(uri) { UserName = user, Password = "***" }.Uri.ToString();
     }
 
+    /// <summary>
+    /// Opens the connection now if it is not open, so that a command with nothing to send still learns that the
+    /// broker refuses its credentials or cannot be reached.
+    /// </summary>
+    /// <exception cref="RabbitMqAuthenticationException">The broker refused the user name or password.</exception>
+    /// <exception cref="RabbitMqUnavailableException">The broker cannot be reached now.</exception>
+    public async Task VerifyAsync(CancellationToken cancellationToken = default) => await GetConnectionAsync(cancellationToken);
+
     /// <summary>A new channel on the shared connection. Callers keep channels for reuse; never one per message.</summary>
+    /// <exception cref="RabbitMqAuthenticationException">The broker refused the user name or password.</exception>
     /// <exception cref="RabbitMqUnavailableException">The broker cannot be reached now.</exception>
     public async Task<IChannel> CreateChannelAsync(CreateChannelOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -109,8 +132,12 @@ public sealed class RabbitMqConnection : IAsyncDisposable
             }
             catch (Exception ex) when (ex is BrokerUnreachableException or OperationInterruptedException or IOException or TimeoutException)
             {
-                throw Unavailable(ex);
+                throw AuthenticationFailure(ex) ?? (Exception)Unavailable(ex);
             }
+            drops = 0;
+            connection.ConnectionShutdownAsync += OnShutdownAsync;
+            connection.ConnectionRecoveryErrorAsync += OnRecoveryErrorAsync;
+            connection.RecoverySucceededAsync += OnRecoveredAsync;
             return connection;
         }
         finally
@@ -122,4 +149,42 @@ public sealed class RabbitMqConnection : IAsyncDisposable
     // The client's messages name the endpoint, not the credentials; the URL is redacted.
     private RabbitMqUnavailableException Unavailable(Exception ex) =>
         new($"RabbitMQ at {RedactedUrl} is not reachable: {ex.GetType().Name}: {ex.Message}", ex);
+
+    // RabbitMQ answers bad credentials with ACCESS_REFUSED, which the client raises as an
+    // AuthenticationFailureException inside its BrokerUnreachableException.
+    private RabbitMqAuthenticationException? AuthenticationFailure(Exception ex)
+    {
+        for (var inner = (Exception?)ex; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is AuthenticationFailureException refused)
+                return new RabbitMqAuthenticationException(factory.UserName, factory.HostName, factory.Port, factory.VirtualHost, refused.Message, ex);
+        }
+
+        return null;
+    }
+
+    private Task OnShutdownAsync(object sender, ShutdownEventArgs e)
+    {
+        if (e.Initiator != ShutdownInitiator.Application)
+        {
+            var count = Interlocked.Increment(ref drops);
+            logger.LogError("RabbitMQ connection to {Broker} dropped ({Drops} drops since it opened; it reconnects every {Interval} s): {Initiator} {ReplyCode} {ReplyText} {Cause}",
+                RedactedUrl, count, factory.NetworkRecoveryInterval.TotalSeconds, e.Initiator, e.ReplyCode, e.ReplyText, e.Exception?.Message);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private Task OnRecoveryErrorAsync(object sender, ConnectionRecoveryErrorEventArgs e)
+    {
+        logger.LogError("RabbitMQ connection to {Broker} not recovered yet ({Drops} drops since it opened): {Error}",
+            RedactedUrl, Volatile.Read(ref drops), AuthenticationFailure(e.Exception)?.Message ?? e.Exception.Message);
+        return Task.CompletedTask;
+    }
+
+    private Task OnRecoveredAsync(object sender, AsyncEventArgs e)
+    {
+        logger.LogWarning("RabbitMQ connection to {Broker} recovered ({Drops} drops since it opened)", RedactedUrl, Volatile.Read(ref drops));
+        return Task.CompletedTask;
+    }
 }

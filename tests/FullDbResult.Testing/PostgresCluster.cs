@@ -60,6 +60,26 @@ internal sealed class PostgresCluster(string directory, string pgCtl)
         }
     }
 
+    /// <summary>Stops the server with pg_ctl's <paramref name="mode"/> (smart, fast or immediate) and waits.</summary>
+    public void Stop(string mode)
+    {
+        var stop = RunAsServerUser(pgCtl, ["stop", "-D", DataDirectory, "-m", mode, "-w"]);
+        if (!stop.Succeeded)
+        {
+            throw new InvalidOperationException($"pg_ctl stop -m {mode} failed: {stop}");
+        }
+    }
+
+    /// <summary>Starts the stopped server again on its port.</summary>
+    public void Restart()
+    {
+        var start = RunAsServerUser(pgCtl, ["start", "-D", DataDirectory, "-l", LogFile, "-o", $"-p {Port}", "-w", "-t", "60"]);
+        if (!start.Succeeded)
+        {
+            throw new InvalidOperationException($"PostgreSQL did not start again: {start}{LogTail.Of(LogFile)}");
+        }
+    }
+
     private ProcessResult RunAsServerUser(string program, IEnumerable<string> arguments)
     {
         var command = AsServerUser(program, arguments);

@@ -16,11 +16,28 @@ public sealed class PostgresServer
     private static readonly Lazy<PostgresServer> LazyShared = new(StartShared);
 
     private static int databaseCounter;
+    private readonly PostgresCluster? cluster;
 
-    private PostgresServer(string adminConnectionString)
+    private PostgresServer(string adminConnectionString, PostgresCluster? cluster = null)
     {
         AdminConnectionString = adminConnectionString;
+        this.cluster = cluster;
     }
+
+    /// <summary>
+    /// Starts a server of the caller's own, for tests that stop it (<see cref="Stop"/>) while other tests use
+    /// <see cref="Shared"/>. It is removed after the process ends.
+    /// </summary>
+    public static PostgresServer StartNew() => StartPrivate(DebianBinDirectory);
+
+    /// <summary>Stops the server with pg_ctl's mode: <c>immediate</c> is a crash, as far as clients can tell.</summary>
+    public void Stop(string mode) => PrivateCluster.Stop(mode);
+
+    /// <summary>Starts a stopped server again, on the same port and data.</summary>
+    public void Start() => PrivateCluster.Restart();
+
+    private PostgresCluster PrivateCluster => cluster ?? throw new InvalidOperationException(
+        $"{EnvironmentVariable} names an outside server; only a private one can be stopped and started.");
 
     /// <summary>The server for this test process, started on first use.</summary>
     public static PostgresServer Shared => LazyShared.Value;
@@ -64,7 +81,7 @@ public sealed class PostgresServer
             Port = cluster.Port,
             Username = "postgres",
             Database = "postgres",
-        }.ConnectionString);
+        }.ConnectionString, cluster);
     }
 
     private static string NewDatabaseName(string? prefix)
