@@ -37,7 +37,7 @@ public static class PwshProcess
         start.Environment.Remove("FULLDBRESULT_CONNECTION_STRING");
         start.Environment.Remove("FULLDBRESULT_PROVIDER");
         start.Environment.Remove("FULLDBRESULT_BROKER_URL");
-        start.Environment["FULLDBRESULT_HOME"] = Directory.CreateTempSubdirectory("FullDbResult.Pwsh-home-").FullName;
+        start.Environment["FULLDBRESULT_HOME"] = Directory.CreateDirectory(Path.Combine(ModuleHost.ScratchDirectory, $"pwsh-home-{Guid.NewGuid():N}")).FullName;
         // Plain text, as in a log file or a cron mail; no update check or telemetry from a test run.
         start.Environment["NO_COLOR"] = "1";
         start.Environment["POWERSHELL_UPDATECHECK"] = "Off";
