@@ -7,7 +7,8 @@ namespace FullDbResult.PowerShell.Tests;
 /// The ops checks shipped in the module's Examples folder, run as an operator runs them: real Invoke-Pester in
 /// real pwsh, the module imported by name, the store from FULLDBRESULT_CONNECTION_STRING or from
 /// Connect-FullDbResult in the same session. Each check must pass on a healthy store and fail, on its
-/// assertion and not on an error, on an unhealthy one.
+/// assertion and not on an error, on an unhealthy one. The Connect-FullDbResult runs are in New York time:
+/// the checks compute their windows from the local Get-Date, as an operator's scripts do.
 /// </summary>
 [Collection(PwshCollection.Name)]
 public sealed class OpsCheckTests(PwshModule module, ITestOutputHelper output)
@@ -62,7 +63,7 @@ public sealed class OpsCheckTests(PwshModule module, ITestOutputHelper output)
         var connect = givenBy == "environment" ? "" : $"Connect-FullDbResult -ConnectionString {PwshProcess.Quote(store.ConnectionString)} | Out-Null";
         var environment = givenBy == "environment"
             ? new Dictionary<string, string?> { ["FULLDBRESULT_CONNECTION_STRING"] = store.ConnectionString }
-            : null;
+            : new Dictionary<string, string?> { ["TZ"] = "America/New_York" };
 
         var run = module.Command($$"""
             Import-Module {{PwshProcess.Quote(PwshProcess.PesterManifest)}}
