@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job, end to end, on the embedded SQLite store: a private RabbitMQ on 127.0.0.1, the sample
-# worker, and walkthrough.ps1 run by the Shell host (no pwsh needed). Everything it starts, it stops.
+# worker, and walkthrough.ps1 run by real pwsh (the repository's local .NET tool, brought by
+# `dotnet tool restore`) with the module folder build.sh builds. Everything it starts, it stops.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work=$(mktemp -d /tmp/fulldbresult-walkthrough-XXXXXX)
@@ -22,8 +23,11 @@ if [[ ! -x /usr/lib/rabbitmq/bin/rabbitmq-server ]]; then
   [[ -n $policy_made ]] && rm -f /usr/sbin/policy-rc.d
 fi
 
-echo "Building..."
-dotnet build "$root/src/FullDbResult.Shell" -v quiet -nologo
+echo "Restoring pwsh (.config/dotnet-tools.json) and building the module and the sample worker..."
+# dotnet finds the tool manifest from the current folder, so pwsh runs from the repository root.
+cd "$root"
+dotnet tool restore
+"$root/build.sh"
 dotnet build "$root/samples/FullDbResult.SampleWorker" -v quiet -nologo
 
 echo "Starting a private RabbitMQ on 127.0.0.1..."
@@ -35,4 +39,5 @@ unset FULLDBRESULT_CONNECTION_STRING
 dotnet run --no-build --project "$root/samples/FullDbResult.SampleWorker" >"$work/worker.log" 2>&1 &
 worker_pid=$!
 
-dotnet run --no-build --project "$root/src/FullDbResult.Shell" -- -File "$root/samples/walkthrough.ps1"
+# Import-Module FullDbResult finds out/FullDbResult/ by name, as an installed module.
+PSModulePath="$root/out" dotnet pwsh -NoProfile -NonInteractive -File "$root/samples/walkthrough.ps1"

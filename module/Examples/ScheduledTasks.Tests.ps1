@@ -12,6 +12,6 @@ Describe 'Scheduled tasks are dispatched' {
 
     It 'dispatch is keeping up' {
         $health = Test-TaskQueue -ClaimStaleAfter (New-TimeSpan -Minutes 10)
-        $health.OldestDueAge | Should -BeLessThan (New-TimeSpan -Minutes 5) -Because "$($health.DueScheduledCount) tasks are due and not sent"
+        $health.OldestDueAge | Should -BeLessThan (New-TimeSpan -Minutes 5) -Because "due tasks are waiting to be sent ($($health.DueScheduledCount) of them)"
     }
 }

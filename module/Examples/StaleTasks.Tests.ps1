@@ -16,6 +16,8 @@ Describe 'Tasks finish' {
     }
 
     It 'fewer than ten failures in the last hour' {
-        @(Get-TaskResult -Status FAILURE -Since (Get-Date).AddHours(-1) -First 10) | Should -HaveCount 0 -Because 'a burst of failures needs a look'
+        # Ten are enough to fail the check: no need to read every failure of a bad hour.
+        $failures = @(Get-TaskResult -Status FAILURE -Since (Get-Date).AddHours(-1) -First 10)
+        $failures.Count | Should -BeLessThan 10 -Because 'a burst of failures needs a look'
     }
 }

@@ -2,7 +2,6 @@ using System.Management.Automation;
 using System.Reflection;
 using System.Runtime.Loader;
 using System.Management.Automation.Runspaces;
-using FullDbResult.Shell;
 using Pwsh = System.Management.Automation.PowerShell;
 
 namespace FullDbResult.PowerShell.Tests;
@@ -33,7 +32,7 @@ public sealed class ModuleHost : IDisposable
     }
 
     /// <summary>The manifest of the module folder the build copied beside the tests.</summary>
-    public static string ManifestPath => ModuleRunspace.BesideShell;
+    public static string ManifestPath => ModuleRunspace.BesideTests;
 
     /// <summary>The module folder: manifest, cmdlet assembly, deps/.</summary>
     public static string ModuleDirectory => Path.GetDirectoryName(ManifestPath)!;

@@ -1,6 +1,6 @@
 using System.Management.Automation.Host;
 
-namespace FullDbResult.Shell;
+namespace FullDbResult.PowerShell.Tests;
 
 /// <summary>
 /// Just enough of a console for Format-Table: a fixed width. There is no screen buffer to read or scroll.

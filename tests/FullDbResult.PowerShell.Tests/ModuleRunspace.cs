@@ -2,13 +2,13 @@ using System.Management.Automation;
 using System.Management.Automation.Host;
 using System.Management.Automation.Runspaces;
 
-namespace FullDbResult.Shell;
+namespace FullDbResult.PowerShell.Tests;
 
-/// <summary>Opens a runspace with the module imported by its manifest, the way the shell and the tests both need it.</summary>
+/// <summary>Opens a runspace with the module imported by its manifest, as a user imports it.</summary>
 public static class ModuleRunspace
 {
-    /// <summary>The manifest of the module folder that the build copies beside the shell.</summary>
-    public static string BesideShell => Path.Combine(AppContext.BaseDirectory, "FullDbResult", "FullDbResult.psd1");
+    /// <summary>The manifest of the module folder that the build copies beside the tests.</summary>
+    public static string BesideTests => Path.Combine(AppContext.BaseDirectory, "FullDbResult", "FullDbResult.psd1");
 
     /// <summary>A manifest path for a module folder or a manifest.</summary>
     public static string ManifestPath(string folderOrManifest) => Path.GetFullPath(
@@ -27,7 +27,7 @@ public static class ModuleRunspace
         runspace.Open();
         try
         {
-            using var import = PowerShell.Create(runspace);
+            using var import = System.Management.Automation.PowerShell.Create(runspace);
             // PowerShell colours formatted output in any host but its own console host unless told not to.
             if (!host.UI.SupportsVirtualTerminal)
                 import.AddScript("$PSStyle.OutputRendering = 'PlainText'").AddStatement();

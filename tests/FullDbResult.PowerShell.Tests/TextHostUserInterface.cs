@@ -4,7 +4,7 @@ using System.Management.Automation.Host;
 using System.Management.Automation.Internal;
 using System.Security;
 
-namespace FullDbResult.Shell;
+namespace FullDbResult.PowerShell.Tests;
 
 /// <summary>Writes host text; errors and warnings go to the error writer, as pwsh sends them to stderr.</summary>
 internal sealed class TextHostUserInterface : PSHostUserInterface
@@ -12,16 +12,15 @@ internal sealed class TextHostUserInterface : PSHostUserInterface
     private readonly TextWriter _output;
     private readonly TextWriter _error;
 
-    public TextHostUserInterface(TextWriter output, TextWriter error, int width, bool ansi)
+    public TextHostUserInterface(TextWriter output, TextWriter error, int width)
     {
         _output = output;
         _error = error;
         RawUI = new TextHostRawUserInterface(width);
-        SupportsVirtualTerminal = ansi;
     }
 
     public override PSHostRawUserInterface RawUI { get; }
-    public override bool SupportsVirtualTerminal { get; }
+    public override bool SupportsVirtualTerminal => false;
 
     public override void Write(string value) => _output.Write(Render(value));
     public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => _output.Write(Render(value));
@@ -33,8 +32,7 @@ internal sealed class TextHostUserInterface : PSHostUserInterface
 
     // Formatting decorates list labels and table headers whatever $PSStyle.OutputRendering says; only
     // PowerShell's own console host strips the sequences, so a text host must do it too.
-    private string Render(string value) =>
-        SupportsVirtualTerminal ? value : new StringDecorated(value).ToString(OutputRendering.PlainText);
+    private static string Render(string value) => new StringDecorated(value).ToString(OutputRendering.PlainText);
 
     // Progress bars make no sense in a log or a captured string.
     public override void WriteProgress(long sourceId, ProgressRecord record) { }
