@@ -209,6 +209,28 @@ public sealed partial class TaskStore
         return (sql, args);
     }
 
+    /// <summary>
+    /// Notes on each task's row why its publish failed, in <paramref name="meta"/>. Only rows still PENDING
+    /// get the note: a row a worker has moved on shows the message did reach the queue, and the note must
+    /// never move it back. Returns how many rows were noted.
+    /// </summary>
+    public async Task<int> NotePublishErrorAsync(IReadOnlyList<string> taskIds, string meta, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(taskIds);
+        ArgumentException.ThrowIfNullOrEmpty(meta);
+        if (taskIds.Count == 0) return 0;
+        var noted = 0;
+        await using var connection = await OpenAsync(cancellationToken);
+        foreach (var chunk in taskIds.Chunk(Math.Min(1000, Dialect.MaxParameters - 2)))
+        {
+            var args = new SqlArgs(Dialect).Add("Meta", meta).Add("Now", UtcNow).Add("Pending", TaskStates.Pending);
+            noted += await connection.ExecuteAsync(Command(
+                $"UPDATE {TaskColumns.Table} SET meta = @Meta, date_updated = @Now WHERE status = @Pending AND task_id IN {args.In("TaskId", chunk)}",
+                args.Parameters, cancellationToken: cancellationToken));
+        }
+        return noted;
+    }
+
     /// <summary>Writes or refreshes a worker's heartbeat row.</summary>
     public async Task RecordHeartbeatAsync(WorkerHeartbeat heartbeat, CancellationToken cancellationToken = default)
     {
@@ -363,7 +385,7 @@ public sealed partial class TaskStore
         root_id = COALESCE(@SetRootId, {T}.root_id),
         parent_id = COALESCE(@SetParentId, {T}.parent_id),
         group_id = COALESCE(@SetGroupId, {T}.group_id),
-        meta = COALESCE(@SetMeta, {T}.meta)
+        meta = @SetMeta
         """;
 
     /// <summary>Providers hand back times without a kind (SQLite, SQL Server); the store writes only UTC.</summary>

@@ -53,6 +53,7 @@ public class SqlServerStatementTests
         await store.ApplyStateChangesAsync([
             new TaskStateChange { TaskId = "c", Status = TaskStates.Started, TaskName = "x" },
             new TaskStateChange { TaskId = "a", Status = TaskStates.Failure, Result = "{}" }]);
+        await store.NotePublishErrorAsync(["a", "b0"], "{\"publish_error\": \"nacked\"}");
         await store.RecordHeartbeatAsync(new WorkerHeartbeat { WorkerName = "w", Hostname = "h", Queues = "celery" });
         await store.GetWorkersAsync();
         await store.QueryAsync(new TaskQuery { Name = "e*", Statuses = [TaskStates.Failure], Since = DateTime.UtcNow, Until = DateTime.UtcNow }).ToListAsync();
