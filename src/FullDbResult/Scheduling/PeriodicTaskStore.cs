@@ -82,7 +82,7 @@ public sealed class PeriodicTaskStore
         await using var connection = await Tasks.OpenAsync(cancellationToken);
         return await connection.ExecuteAsync(Tasks.Command(
             $"DELETE FROM {Table} WHERE name = @Name",
-            new SqlArgs(Tasks.Dialect).Add("Name", name).Parameters, cancellationToken: cancellationToken)) > 0;
+            new SqlParameters(Tasks.Dialect).Add("Name", name).Parameters, cancellationToken: cancellationToken)) > 0;
     }
 
     public async Task<PeriodicTask?> GetAsync(string name, CancellationToken cancellationToken = default)
@@ -98,7 +98,7 @@ public sealed class PeriodicTaskStore
         await using var connection = await Tasks.OpenAsync(cancellationToken);
         var tasks = await connection.QueryAsync<PeriodicTask>(Tasks.Command(
             $"SELECT {Columns} FROM {Table}{(enabledOnly ? " WHERE enabled = @Enabled" : "")} ORDER BY name",
-            new SqlArgs(Tasks.Dialect).Add("Enabled", true).Parameters, cancellationToken: cancellationToken));
+            new SqlParameters(Tasks.Dialect).Add("Enabled", true).Parameters, cancellationToken: cancellationToken));
         return tasks.Select(Normalize).ToList();
     }
 
@@ -111,7 +111,7 @@ public sealed class PeriodicTaskStore
     internal async Task<bool> ClaimRunAsync(PeriodicTask read, DateTime runAt, TaskRecord newTask, CancellationToken cancellationToken)
     {
         Tasks.Prepare(newTask);
-        var args = new SqlArgs(Tasks.Dialect).Add("Id", read.Id).Add("RunAt", runAt).Add("TaskId", newTask.TaskId)
+        var args = new SqlParameters(Tasks.Dialect).Add("Id", read.Id).Add("RunAt", runAt).Add("TaskId", newTask.TaskId)
             .Add("Enabled", true);
         var sameLastRun = "last_run_at IS NULL";
         if (read.LastRunAt is { } lastRun)
@@ -143,7 +143,7 @@ public sealed class PeriodicTaskStore
     internal async Task<bool> RecordManualRunAsync(string name, TaskRecord newTask, CancellationToken cancellationToken)
     {
         Tasks.Prepare(newTask);
-        var args = new SqlArgs(Tasks.Dialect).Add("Name", name).Add("RunAt", Tasks.UtcNow).Add("TaskId", newTask.TaskId);
+        var args = new SqlParameters(Tasks.Dialect).Add("Name", name).Add("RunAt", Tasks.UtcNow).Add("TaskId", newTask.TaskId);
         await using var connection = await Tasks.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var recorded = await connection.ExecuteAsync(Tasks.Command(
@@ -165,7 +165,7 @@ public sealed class PeriodicTaskStore
         await using var connection = await Tasks.OpenAsync(cancellationToken);
         return await connection.ExecuteAsync(Tasks.Command(
             $"UPDATE {Table} SET enabled = @Enabled, date_changed = @Now WHERE name = @Name",
-            new SqlArgs(Tasks.Dialect).Add("Enabled", enabled).Add("Now", Tasks.UtcNow).Add("Name", name).Parameters,
+            new SqlParameters(Tasks.Dialect).Add("Enabled", enabled).Add("Now", Tasks.UtcNow).Add("Name", name).Parameters,
             cancellationToken: cancellationToken)) > 0;
     }
 
@@ -173,11 +173,11 @@ public sealed class PeriodicTaskStore
     {
         var task = await connection.QuerySingleOrDefaultAsync<PeriodicTask>(Tasks.Command(
             $"SELECT {Columns} FROM {Table} WHERE name = @Name",
-            new SqlArgs(Tasks.Dialect).Add("Name", name).Parameters, cancellationToken: cancellationToken));
+            new SqlParameters(Tasks.Dialect).Add("Name", name).Parameters, cancellationToken: cancellationToken));
         return task is null ? null : Normalize(task);
     }
 
-    private SqlArgs DefinitionArgs(PeriodicTask task) => new SqlArgs(Tasks.Dialect)
+    private SqlParameters DefinitionArgs(PeriodicTask task) => new SqlParameters(Tasks.Dialect)
         .Add("Name", task.Name).Add("TaskName", task.TaskName).Add("Args", task.Args).Add("Kwargs", task.Kwargs)
         .Add("Exchange", task.Exchange).Add("RoutingKey", task.RoutingKey).Add("Queue", task.Queue).Add("Priority", task.Priority)
         .Add("CronExpression", Blank(task.CronExpression)).Add("TimeZone", Blank(task.TimeZone)).Add("IntervalSeconds", task.IntervalSeconds)
@@ -207,8 +207,8 @@ public sealed class PeriodicTaskStore
 
     private static PeriodicTask Normalize(PeriodicTask task)
     {
-        task.LastRunAt = SqlArgs.AsUtc(task.LastRunAt);
-        task.DateChanged = SqlArgs.AsUtc(task.DateChanged);
+        task.LastRunAt = UtcTimes.AsUtc(task.LastRunAt);
+        task.DateChanged = UtcTimes.AsUtc(task.DateChanged);
         return task;
     }
 }

@@ -15,6 +15,14 @@ internal static class TaskColumns
     {
         /// <summary>Times are bound with the dialect's timestamp type, and always as UTC.</summary>
         public bool IsTime => Type == DbType.DateTime;
+
+        /// <summary>The value as it is bound: times in UTC, nulls as DBNull.</summary>
+        public object Bound(TaskRecord record) => Value(record) switch
+        {
+            null => DBNull.Value,
+            DateTime time => UtcTimes.AsUtc(time),
+            var value => value,
+        };
     }
 
     /// <summary>Every column the store writes on insert; all but the surrogate id.</summary>
@@ -56,7 +64,7 @@ internal static class TaskColumns
 
     public static readonly string InsertList = string.Join(", ", Written.Select(c => c.Name));
 
-    /// <summary>"(@TaskId{suffix}, @TaskName{suffix}, ...)": the VALUES row bound by <see cref="SqlArgs.AddRecord"/>.</summary>
+    /// <summary>"(@TaskId{suffix}, @TaskName{suffix}, ...)": the VALUES row bound by <see cref="SqlParameters.AddRecord"/>.</summary>
     public static string ValuesRow(string suffix = "") =>
         "(" + string.Join(", ", Written.Select(c => $"@{c.Property}{suffix}")) + ")";
 }

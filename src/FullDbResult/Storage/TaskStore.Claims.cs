@@ -23,7 +23,7 @@ public sealed partial class TaskStore
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var claimed = await connection.ExecuteAsync(Command(
             $"UPDATE {TaskColumns.Table} SET retried_as = @NewId, date_updated = @Now WHERE task_id = @TaskId AND retried_as IS NULL",
-            new SqlArgs(Dialect).Add("NewId", newRecord.TaskId).Add("Now", UtcNow).Add("TaskId", taskId).Parameters,
+            new SqlParameters(Dialect).Add("NewId", newRecord.TaskId).Add("Now", UtcNow).Add("TaskId", taskId).Parameters,
             transaction, cancellationToken: cancellationToken));
         if (claimed == 0)
         {
@@ -43,7 +43,7 @@ public sealed partial class TaskStore
     {
         if (limit <= 0) throw new ArgumentOutOfRangeException(nameof(limit), limit, "The batch size must be positive.");
         TaskValidation.ValidateTaskId(claimId, nameof(claimId));
-        var args = new SqlArgs(Dialect).Add("ClaimId", claimId).Add("Now", UtcNow).Add("Limit", limit);
+        var args = new SqlParameters(Dialect).Add("ClaimId", claimId).Add("Now", UtcNow).Add("Limit", limit);
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var claimed = (await connection.QueryAsync<TaskRecord>(Command(
@@ -77,7 +77,7 @@ public sealed partial class TaskStore
         // Two parameters a row in the CASE; keep well under every database's limit.
         foreach (var chunk in newRecords.Chunk(Math.Min(500, Dialect.MaxParameters / 4)))
         {
-            var args = new SqlArgs(Dialect).Add("ClaimId", claimId).Add("Now", now);
+            var args = new SqlParameters(Dialect).Add("ClaimId", claimId).Add("Now", now);
             var cases = new List<string>(chunk.Length);
             var olds = new List<string>(chunk.Length);
             for (var i = 0; i < chunk.Length; i++)
@@ -125,11 +125,11 @@ public sealed partial class TaskStore
         await using var connection = await OpenAsync(cancellationToken);
         return await connection.ExecuteAsync(Command(
             $"UPDATE {TaskColumns.Table} SET {assignments}, date_updated = @Now WHERE task_id = @TaskId AND {condition}",
-            new SqlArgs(Dialect).Add("Now", UtcNow).Add("TaskId", taskId).Parameters, cancellationToken: cancellationToken)) > 0;
+            new SqlParameters(Dialect).Add("Now", UtcNow).Add("TaskId", taskId).Parameters, cancellationToken: cancellationToken)) > 0;
     }
 
     private async Task<bool> ExistsAsync(DbConnection connection, string taskId, CancellationToken cancellationToken) =>
         await connection.ExecuteScalarAsync<int?>(Command(
             $"SELECT 1 FROM {TaskColumns.Table} WHERE task_id = @TaskId",
-            new SqlArgs(Dialect).Add("TaskId", taskId).Parameters, cancellationToken: cancellationToken)) is not null;
+            new SqlParameters(Dialect).Add("TaskId", taskId).Parameters, cancellationToken: cancellationToken)) is not null;
 }

@@ -21,7 +21,7 @@ public sealed partial class TaskStore
         if (states.Contains(TaskStates.Scheduled))
             throw new ArgumentException("SCHEDULED tasks are never purged: they have not run yet. Cancel them first.", nameof(request));
 
-        var args = new SqlArgs(Dialect).Add("Cutoff", UtcNow - request.OlderThan).Add("Limit", request.BatchSize);
+        var args = new SqlParameters(Dialect).Add("Cutoff", UtcNow - request.OlderThan).Add("Limit", request.BatchSize);
         var sql = Dialect.DeleteBatch("status IN " + args.In("State", states) + " AND date_updated < @Cutoff", "date_updated");
         long total = 0;
         while (true)
@@ -49,7 +49,7 @@ public sealed partial class TaskStore
             {
                 page = (await connection.QueryAsync<(long, string)>(Command(
                     $"SELECT {Dialect.Top}id, result FROM {TaskColumns.Table} WHERE id > @AfterId AND result IS NOT NULL ORDER BY id{Dialect.Limit}",
-                    new SqlArgs(Dialect).Add("AfterId", lastId).Add("Limit", Options.PageSize).Parameters,
+                    new SqlParameters(Dialect).Add("AfterId", lastId).Add("Limit", Options.PageSize).Parameters,
                     cancellationToken: cancellationToken))).AsList();
 
                 foreach (var (id, result) in page)
@@ -58,7 +58,7 @@ public sealed partial class TaskStore
                     // Only where the result is still the bad value, so a worker's newer write wins.
                     repaired += await connection.ExecuteAsync(Command(
                         $"UPDATE {TaskColumns.Table} SET result = @Fixed WHERE id = @Id AND result = @Old",
-                        new SqlArgs(Dialect).Add("Fixed", fixedResult).Add("Id", id).Add("Old", result).Parameters,
+                        new SqlParameters(Dialect).Add("Fixed", fixedResult).Add("Id", id).Add("Old", result).Parameters,
                         cancellationToken: cancellationToken));
                 }
             }

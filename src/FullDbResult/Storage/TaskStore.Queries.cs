@@ -16,7 +16,7 @@ public sealed partial class TaskStore
     {
         ArgumentNullException.ThrowIfNull(query);
         var conditions = new List<string>();
-        var filter = new SqlArgs(Dialect);
+        var filter = new SqlParameters(Dialect);
         AddNameFilter(query.Name, "t", conditions, filter);
         if (query.Since is { } since) { conditions.Add("t.date_updated >= @Since"); filter.Add("Since", since); }
         if (query.Until is { } until) { conditions.Add("t.date_updated < @Until"); filter.Add("Until", until); }
@@ -48,7 +48,7 @@ public sealed partial class TaskStore
         if (open.Count == 0) yield break;
 
         var now = UtcNow;
-        var filter = new SqlArgs(Dialect).Add("Cutoff", now - query.OlderThan);
+        var filter = new SqlParameters(Dialect).Add("Cutoff", now - query.OlderThan);
         var conditions = new List<string> { "t.date_updated < @Cutoff" };
         if (!query.IncludeRetried) conditions.Add("t.retried_as IS NULL");
         AddNameFilter(query.Name, "t", conditions, filter);
@@ -60,8 +60,8 @@ public sealed partial class TaskStore
         var silentSince = now - Options.HeartbeatTimeout;
         await foreach (var task in PageAsync<StaleTask>(listing, filter, query.First, r => r.DateUpdated, cancellationToken))
         {
-            task.WorkerLastSeen = SqlArgs.AsUtc(task.WorkerLastSeen);
-            task.WorkerStoppedAt = SqlArgs.AsUtc(task.WorkerStoppedAt);
+            task.WorkerLastSeen = UtcTimes.AsUtc(task.WorkerLastSeen);
+            task.WorkerStoppedAt = UtcTimes.AsUtc(task.WorkerStoppedAt);
             task.PossiblyAborted = task.Status == TaskStates.Started
                 && (task.WorkerStoppedAt is not null || task.WorkerLastSeen < silentSince);
             yield return task;
@@ -74,7 +74,7 @@ public sealed partial class TaskStore
     /// </summary>
     public async IAsyncEnumerable<TaskRecord> GetStaleScheduledAsync(TimeSpan olderThan, int? first = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var filter = new SqlArgs(Dialect).Add("Cutoff", UtcNow - olderThan);
+        var filter = new SqlParameters(Dialect).Add("Cutoff", UtcNow - olderThan);
         var conditions = new List<string> { "t.status = 'SCHEDULED'", "t.scheduled_id IS NOT NULL", "t.claimed_at < @Cutoff" };
         await foreach (var record in PageAsync<TaskRecord>(new Listing(conditions, "claimed_at", Descending: false), filter, first,
                            r => r.ClaimedAt!.Value, cancellationToken))
@@ -84,7 +84,7 @@ public sealed partial class TaskStore
     /// <summary>SCHEDULED rows due now and not claimed, soonest first: what the next dispatch pass would send.</summary>
     public async IAsyncEnumerable<TaskRecord> GetDueScheduledAsync(int? first = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var filter = new SqlArgs(Dialect).Add("Now", UtcNow);
+        var filter = new SqlParameters(Dialect).Add("Now", UtcNow);
         var conditions = new List<string> { "t.status = 'SCHEDULED'", "t.scheduled_id IS NULL", "t.eta <= @Now" };
         await foreach (var record in PageAsync<TaskRecord>(new Listing(conditions, "eta", Descending: false), filter, first,
                            r => r.Eta!.Value, cancellationToken))
@@ -117,7 +117,7 @@ public sealed partial class TaskStore
 
     /// <summary>Runs a keyset-paged listing: each page starts after the last row of the one before.</summary>
     private async IAsyncEnumerable<TRecord> PageAsync<TRecord>(
-        Listing listing, SqlArgs filter, int? first, Func<TRecord, DateTime> orderValue,
+        Listing listing, SqlParameters filter, int? first, Func<TRecord, DateTime> orderValue,
         [EnumeratorCancellation] CancellationToken cancellationToken)
         where TRecord : TaskRecord
     {
@@ -178,7 +178,7 @@ public sealed partial class TaskStore
     }
 
     /// <summary>An exact name is an equality (an index seek); * and ? become a LIKE pattern.</summary>
-    private static void AddNameFilter(string? name, string alias, List<string> conditions, SqlArgs filter)
+    private static void AddNameFilter(string? name, string alias, List<string> conditions, SqlParameters filter)
     {
         if (string.IsNullOrEmpty(name)) return;
         if (name.IndexOfAny(['*', '?']) < 0)

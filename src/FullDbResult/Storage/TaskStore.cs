@@ -86,7 +86,7 @@ public sealed partial class TaskStore
         {
             await connection.ExecuteAsync(Command(
                 $"INSERT INTO {TaskColumns.Table} ({TaskColumns.InsertList}) VALUES {TaskColumns.ValuesRow()}",
-                new SqlArgs(Dialect).AddRecord(record).Parameters, cancellationToken: cancellationToken));
+                new SqlParameters(Dialect).AddRecord(record).Parameters, cancellationToken: cancellationToken));
         }
         catch (DbException ex) when (Dialect.IsUniqueViolation(ex))
         {
@@ -128,7 +128,7 @@ public sealed partial class TaskStore
         await using var connection = await OpenAsync(cancellationToken);
         var record = await connection.QuerySingleOrDefaultAsync<TaskRecord>(Command(
             $"SELECT {TaskColumns.Select()} FROM {TaskColumns.Table} WHERE task_id = @TaskId",
-            new SqlArgs(Dialect).Add("TaskId", taskId).Parameters, cancellationToken: cancellationToken));
+            new SqlParameters(Dialect).Add("TaskId", taskId).Parameters, cancellationToken: cancellationToken));
         return record is null ? null : Normalize(record);
     }
 
@@ -180,7 +180,7 @@ public sealed partial class TaskStore
         return applied;
     }
 
-    private (string Sql, SqlArgs Args) StateChangeStatement(TaskStateChange change)
+    private (string Sql, SqlParameters Args) StateChangeStatement(TaskStateChange change)
     {
         ArgumentNullException.ThrowIfNull(change);
         TaskValidation.ValidateTaskId(change.TaskId);
@@ -190,7 +190,7 @@ public sealed partial class TaskStore
         if (change.Kwargs is not null) Json.TaskJson.ValidateKwargs(change.Kwargs, $"task {change.TaskId}");
 
         var now = UtcNow;
-        var args = new SqlArgs(Dialect);
+        var args = new SqlParameters(Dialect);
         var protectedList = args.In("Protected", TaskStates.ProtectedFrom(change.Status));
         args.Add("Now", now)
             .Add("SetsOutcome", change.CarriesOutcome ? 1 : 0)
@@ -223,7 +223,7 @@ public sealed partial class TaskStore
         await using var connection = await OpenAsync(cancellationToken);
         foreach (var chunk in taskIds.Chunk(Math.Min(1000, Dialect.MaxParameters - 2)))
         {
-            var args = new SqlArgs(Dialect).Add("Meta", meta).Add("Now", UtcNow).Add("Pending", TaskStates.Pending);
+            var args = new SqlParameters(Dialect).Add("Meta", meta).Add("Now", UtcNow).Add("Pending", TaskStates.Pending);
             noted += await connection.ExecuteAsync(Command(
                 $"UPDATE {TaskColumns.Table} SET meta = @Meta, date_updated = @Now WHERE status = @Pending AND task_id IN {args.In("TaskId", chunk)}",
                 args.Parameters, cancellationToken: cancellationToken));
@@ -236,7 +236,7 @@ public sealed partial class TaskStore
     {
         ArgumentNullException.ThrowIfNull(heartbeat);
         TaskValidation.ValidateTaskId(heartbeat.WorkerName, nameof(heartbeat.WorkerName));
-        var args = new SqlArgs(Dialect)
+        var args = new SqlParameters(Dialect)
             .Add("WorkerName", heartbeat.WorkerName).Add("Hostname", heartbeat.Hostname).Add("Pid", heartbeat.Pid)
             .Add("Queues", heartbeat.Queues).Add("StartedAt", heartbeat.StartedAt).Add("LastHeartbeat", heartbeat.LastHeartbeat)
             .Add("StoppedAt", heartbeat.StoppedAt);
@@ -255,9 +255,9 @@ public sealed partial class TaskStore
             """, cancellationToken: cancellationToken));
         return workers.Select(w =>
         {
-            w.StartedAt = SqlArgs.AsUtc(w.StartedAt);
-            w.LastHeartbeat = SqlArgs.AsUtc(w.LastHeartbeat);
-            w.StoppedAt = SqlArgs.AsUtc(w.StoppedAt);
+            w.StartedAt = UtcTimes.AsUtc(w.StartedAt);
+            w.LastHeartbeat = UtcTimes.AsUtc(w.LastHeartbeat);
+            w.StoppedAt = UtcTimes.AsUtc(w.StoppedAt);
             return w;
         }).ToList();
     }
@@ -391,13 +391,13 @@ public sealed partial class TaskStore
     /// <summary>Providers hand back times without a kind (SQLite, SQL Server); the store writes only UTC.</summary>
     internal static TaskRecord Normalize(TaskRecord record)
     {
-        record.Eta = SqlArgs.AsUtc(record.Eta);
-        record.Expires = SqlArgs.AsUtc(record.Expires);
-        record.DateSubmitted = SqlArgs.AsUtc(record.DateSubmitted);
-        record.DateStarted = SqlArgs.AsUtc(record.DateStarted);
-        record.DateDone = SqlArgs.AsUtc(record.DateDone);
-        record.DateUpdated = SqlArgs.AsUtc(record.DateUpdated);
-        record.ClaimedAt = SqlArgs.AsUtc(record.ClaimedAt);
+        record.Eta = UtcTimes.AsUtc(record.Eta);
+        record.Expires = UtcTimes.AsUtc(record.Expires);
+        record.DateSubmitted = UtcTimes.AsUtc(record.DateSubmitted);
+        record.DateStarted = UtcTimes.AsUtc(record.DateStarted);
+        record.DateDone = UtcTimes.AsUtc(record.DateDone);
+        record.DateUpdated = UtcTimes.AsUtc(record.DateUpdated);
+        record.ClaimedAt = UtcTimes.AsUtc(record.ClaimedAt);
         return record;
     }
 

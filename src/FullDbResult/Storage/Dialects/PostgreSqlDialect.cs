@@ -71,7 +71,7 @@ public sealed class PostgreSqlDialect : SqlDialect
                 DbType.String => ((object)records.Select(r => (string?)column.Value(r)).ToArray(), "text[]"),
                 DbType.Int32 => (records.Select(r => (int?)column.Value(r)).ToArray(), "integer[]"),
                 DbType.Boolean => (records.Select(r => (bool)column.Value(r)!).ToArray(), "boolean[]"),
-                DbType.DateTime => (records.Select(r => SqlArgs.AsUtc((DateTime?)column.Value(r))).ToArray(), "timestamptz[]"),
+                DbType.DateTime => (records.Select(r => UtcTimes.AsUtc((DateTime?)column.Value(r))).ToArray(), "timestamptz[]"),
                 _ => throw new NotSupportedException($"No array type for column {column.Name}."),
             };
             command.Parameters.Add(new NpgsqlParameter(column.Property, values));

@@ -143,7 +143,7 @@ public abstract class SqlDialect
                 var parameter = 0;
                 for (var row = 0; row < rows; row++)
                     foreach (var column in TaskColumns.Written)
-                        command.Parameters[parameter++].Value = SqlArgs.Value(column, records[start + row]);
+                        command.Parameters[parameter++].Value = column.Bound(records[start + row]);
                 await command.ExecuteNonQueryAsync(cancellationToken);
                 if (command != fullCommand) await command.DisposeAsync();
             }

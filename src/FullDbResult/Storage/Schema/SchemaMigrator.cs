@@ -37,7 +37,7 @@ internal sealed class SchemaMigrator
         {
             foreach (var statement in step.Statements(dialect))
                 await connection.ExecuteAsync(new CommandDefinition(statement, transaction: transaction, cancellationToken: cancellationToken));
-            var args = new SqlArgs(dialect)
+            var args = new SqlParameters(dialect)
                 .Add("Version", step.Version)
                 .Add("Description", step.Description)
                 .Add("AppliedAt", clock.GetUtcNow().UtcDateTime);
