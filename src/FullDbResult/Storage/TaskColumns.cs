@@ -67,4 +67,25 @@ internal static class TaskColumns
     /// <summary>"(@TaskId{suffix}, @TaskName{suffix}, ...)": the VALUES row bound by <see cref="SqlParameters.AddRecord"/>.</summary>
     public static string ValuesRow(string suffix = "") =>
         "(" + string.Join(", ", Written.Select(c => $"@{c.Property}{suffix}")) + ")";
+
+    /// <summary>Validates a new row and fills the times the store owns.</summary>
+    public static void Prepare(TaskRecord record, DateTime now)
+    {
+        TaskValidation.Validate(record);
+        if (record.DateSubmitted == default) record.DateSubmitted = now;
+        record.DateUpdated = now;
+    }
+
+    /// <summary>Providers hand back times without a kind (SQLite, SQL Server); the store writes only UTC.</summary>
+    public static TaskRecord Normalize(TaskRecord record)
+    {
+        record.Eta = UtcTimes.AsUtc(record.Eta);
+        record.Expires = UtcTimes.AsUtc(record.Expires);
+        record.DateSubmitted = UtcTimes.AsUtc(record.DateSubmitted);
+        record.DateStarted = UtcTimes.AsUtc(record.DateStarted);
+        record.DateDone = UtcTimes.AsUtc(record.DateDone);
+        record.DateUpdated = UtcTimes.AsUtc(record.DateUpdated);
+        record.ClaimedAt = UtcTimes.AsUtc(record.ClaimedAt);
+        return record;
+    }
 }

@@ -16,7 +16,7 @@ public sealed partial class TaskStore
     {
         ArgumentNullException.ThrowIfNull(query);
         var conditions = new List<string>();
-        var filter = new SqlParameters(Dialect);
+        var filter = Database.Parameters();
         AddNameFilter(query.Name, "t", conditions, filter);
         if (query.Since is { } since) { conditions.Add("t.date_updated >= @Since"); filter.Add("Since", since); }
         if (query.Until is { } until) { conditions.Add("t.date_updated < @Until"); filter.Add("Until", until); }
@@ -47,8 +47,8 @@ public sealed partial class TaskStore
             .ToList();
         if (open.Count == 0) yield break;
 
-        var now = UtcNow;
-        var filter = new SqlParameters(Dialect).Add("Cutoff", now - query.OlderThan);
+        var now = Database.UtcNow;
+        var filter = Database.Parameters().Add("Cutoff", now - query.OlderThan);
         var conditions = new List<string> { "t.date_updated < @Cutoff" };
         if (!query.IncludeRetried) conditions.Add("t.retried_as IS NULL");
         AddNameFilter(query.Name, "t", conditions, filter);
@@ -74,7 +74,7 @@ public sealed partial class TaskStore
     /// </summary>
     public async IAsyncEnumerable<TaskRecord> GetStaleScheduledAsync(TimeSpan olderThan, int? first = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var filter = new SqlParameters(Dialect).Add("Cutoff", UtcNow - olderThan);
+        var filter = Database.Parameters().Add("Cutoff", Database.UtcNow - olderThan);
         var conditions = new List<string> { "t.status = 'SCHEDULED'", "t.scheduled_id IS NOT NULL", "t.claimed_at < @Cutoff" };
         await foreach (var record in PageAsync<TaskRecord>(new Listing(conditions, "claimed_at", Descending: false), filter, first,
                            r => r.ClaimedAt!.Value, cancellationToken))
@@ -84,7 +84,7 @@ public sealed partial class TaskStore
     /// <summary>SCHEDULED rows due now and not claimed, soonest first: what the next dispatch pass would send.</summary>
     public async IAsyncEnumerable<TaskRecord> GetDueScheduledAsync(int? first = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var filter = new SqlParameters(Dialect).Add("Now", UtcNow);
+        var filter = Database.Parameters().Add("Now", Database.UtcNow);
         var conditions = new List<string> { "t.status = 'SCHEDULED'", "t.scheduled_id IS NULL", "t.eta <= @Now" };
         await foreach (var record in PageAsync<TaskRecord>(new Listing(conditions, "eta", Descending: false), filter, first,
                            r => r.Eta!.Value, cancellationToken))
@@ -94,8 +94,8 @@ public sealed partial class TaskStore
     /// <summary>The distinct statuses in the task table.</summary>
     public async Task<IReadOnlyList<string>> GetStatusesAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        return (await connection.QueryAsync<string>(Command(Dialect.DistinctStatuses, cancellationToken: cancellationToken))).ToList();
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<string>(Database.Command(Dialect.DistinctStatuses, cancellationToken: cancellationToken))).ToList();
     }
 
     /// <summary>
@@ -130,14 +130,14 @@ public sealed partial class TaskStore
             var pageSize = Math.Min(Options.PageSize, remaining);
             filter.Add("Limit", pageSize).Add("AfterValue", lastValue).Add("AfterId", lastId);
             List<TRecord> page;
-            await using (var connection = await OpenAsync(cancellationToken))
+            await using (var connection = await Database.OpenAsync(cancellationToken))
             {
-                page = (await connection.QueryAsync<TRecord>(Command(
+                page = (await connection.QueryAsync<TRecord>(Database.Command(
                     PageSql(listing, afterPreviousPage: lastValue is not null), filter.Parameters, cancellationToken: cancellationToken))).AsList();
             }
             foreach (var record in page)
             {
-                Normalize(record);
+                TaskColumns.Normalize(record);
                 yield return record;
             }
             if (page.Count < pageSize) yield break;
@@ -161,7 +161,7 @@ public sealed partial class TaskStore
 
         var select = $"SELECT {Dialect.Top}{TaskColumns.Select("t.")}";
         if (listing.JoinWorkers) select += ", w.last_heartbeat AS WorkerLastSeen, w.stopped_at AS WorkerStoppedAt";
-        var workers = listing.JoinWorkers ? " LEFT JOIN fulldbresult_worker w ON w.worker_name = t.worker" : "";
+        var workers = listing.JoinWorkers ? $" LEFT JOIN {WorkerStore.Table} w ON w.worker_name = t.worker" : "";
         if (listing.SeekEach is not { } seeks)
         {
             var whereClause = where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "";

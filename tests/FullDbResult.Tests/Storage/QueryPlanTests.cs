@@ -127,14 +127,14 @@ public class QueryPlanTests : IClassFixture<QueryPlanTests.LargeStores>, IClassF
     private static async Task<List<(string Sql, object? Parameters)>> CaptureAsync(TaskStore store, Func<TaskStore, Task> operation)
     {
         var statements = new List<(string Sql, object? Parameters)>();
-        store.StatementObserver = (sql, parameters) => statements.Add((sql, parameters));
+        store.Database.StatementObserver = (sql, parameters) => statements.Add((sql, parameters));
         try
         {
             await operation(store);
         }
         finally
         {
-            store.StatementObserver = null;
+            store.Database.StatementObserver = null;
         }
         return statements;
     }

@@ -10,6 +10,14 @@ namespace FullDbResult.Storage.Dialects;
 /// </summary>
 public abstract class SqlDialect
 {
+    public static SqlDialect For(DatabaseProvider provider) => provider switch
+    {
+        DatabaseProvider.Sqlite => new SqliteDialect(),
+        DatabaseProvider.PostgreSql => new PostgreSqlDialect(),
+        DatabaseProvider.SqlServer => new SqlServerDialect(),
+        _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, "Unknown database provider."),
+    };
+
     public abstract DatabaseProvider Provider { get; }
 
     public abstract DbConnection CreateConnection(string connectionString);
@@ -112,8 +120,8 @@ public abstract class SqlDialect
 
     /// <summary>Insert-or-update of a worker's heartbeat row.</summary>
     internal virtual string UpsertHeartbeat =>
-        """
-        INSERT INTO fulldbresult_worker (worker_name, hostname, pid, queues, started_at, last_heartbeat, stopped_at)
+        $"""
+        INSERT INTO {WorkerStore.Table} (worker_name, hostname, pid, queues, started_at, last_heartbeat, stopped_at)
         VALUES (@WorkerName, @Hostname, @Pid, @Queues, @StartedAt, @LastHeartbeat, @StoppedAt)
         ON CONFLICT (worker_name) DO UPDATE SET hostname = excluded.hostname, pid = excluded.pid, queues = excluded.queues,
             last_heartbeat = excluded.last_heartbeat, stopped_at = excluded.stopped_at

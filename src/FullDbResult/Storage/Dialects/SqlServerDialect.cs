@@ -83,14 +83,14 @@ public sealed class SqlServerDialect : SqlDialect
         $"WITH batch AS (SELECT TOP (@Limit) id FROM fulldbresult_task WHERE {where} ORDER BY {orderBy}) DELETE FROM fulldbresult_task WHERE id IN (SELECT id FROM batch)";
 
     internal override string UpsertHeartbeat =>
-        """
+        $"""
         SET XACT_ABORT ON;
         BEGIN TRANSACTION;
-        UPDATE fulldbresult_worker WITH (UPDLOCK, HOLDLOCK)
+        UPDATE {WorkerStore.Table} WITH (UPDLOCK, HOLDLOCK)
             SET hostname = @Hostname, pid = @Pid, queues = @Queues, last_heartbeat = @LastHeartbeat, stopped_at = @StoppedAt
             WHERE worker_name = @WorkerName;
         IF @@ROWCOUNT = 0
-            INSERT INTO fulldbresult_worker (worker_name, hostname, pid, queues, started_at, last_heartbeat, stopped_at)
+            INSERT INTO {WorkerStore.Table} (worker_name, hostname, pid, queues, started_at, last_heartbeat, stopped_at)
             VALUES (@WorkerName, @Hostname, @Pid, @Queues, @StartedAt, @LastHeartbeat, @StoppedAt);
         COMMIT TRANSACTION;
         """;
