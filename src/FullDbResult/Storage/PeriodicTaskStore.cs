@@ -114,46 +114,37 @@ public sealed class PeriodicTaskStore
     /// holds, only while the row still holds it and is enabled: of several schedulers that read the same
     /// row, one claims the run. Returns false, writing nothing, for the others.
     /// </summary>
-    internal async Task<bool> ClaimRunAsync(PeriodicTask read, DateTime runAt, TaskRecord newTask, CancellationToken cancellationToken)
+    internal Task<bool> ClaimRunAsync(PeriodicTask read, DateTime runAt, TaskRecord newTask, CancellationToken cancellationToken)
     {
-        TaskColumns.Prepare(newTask, database.UtcNow);
-        var args = database.Parameters().Add("Id", read.Id).Add("RunAt", runAt).Add("TaskId", newTask.TaskId)
-            .Add("Enabled", true);
+        var args = database.Parameters().Add("Id", read.Id).Add("Enabled", true);
         var sameLastRun = "last_run_at IS NULL";
         if (read.LastRunAt is { } lastRun)
         {
             args.Add("ReadLastRun", lastRun);
             sameLastRun = "last_run_at = @ReadLastRun";
         }
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var claimed = await connection.ExecuteAsync(database.Command(
-            $"""
-            UPDATE {Table} SET last_run_at = @RunAt, run_count = run_count + 1, last_task_id = @TaskId
-            WHERE id = @Id AND enabled = @Enabled AND {sameLastRun}
-            """, args.Parameters, transaction, cancellationToken));
-        if (claimed == 0)
-        {
-            await transaction.RollbackAsync(cancellationToken);
-            return false;
-        }
-        await database.Dialect.InsertRowsAsync(connection, transaction, [newTask], cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return true;
+        return RecordRunAsync($"id = @Id AND enabled = @Enabled AND {sameLastRun}", args, runAt, newTask, cancellationToken);
     }
 
     /// <summary>
     /// Records a run sent by hand, enabled or not, and writes the PENDING row of the task it sends, in one
     /// transaction. Returns false when no task has that name.
     /// </summary>
-    internal async Task<bool> RecordManualRunAsync(string name, TaskRecord newTask, CancellationToken cancellationToken)
+    internal Task<bool> RecordManualRunAsync(string name, TaskRecord newTask, CancellationToken cancellationToken) =>
+        RecordRunAsync("name = @Name", database.Parameters().Add("Name", name), database.UtcNow, newTask, cancellationToken);
+
+    /// <summary>
+    /// Records a run on the definition that matches <paramref name="condition"/> and writes the new task's row,
+    /// in one transaction; writes nothing and returns false when no definition matches.
+    /// </summary>
+    private async Task<bool> RecordRunAsync(string condition, SqlParameters args, DateTime runAt, TaskRecord newTask, CancellationToken cancellationToken)
     {
-        TaskColumns.Prepare(newTask, database.UtcNow);
-        var args = database.Parameters().Add("Name", name).Add("RunAt", database.UtcNow).Add("TaskId", newTask.TaskId);
+        TaskRow.Prepare(newTask, database.UtcNow);
+        args.Add("RunAt", runAt).Add("TaskId", newTask.TaskId);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var recorded = await connection.ExecuteAsync(database.Command(
-            $"UPDATE {Table} SET last_run_at = @RunAt, run_count = run_count + 1, last_task_id = @TaskId WHERE name = @Name",
+            $"UPDATE {Table} SET last_run_at = @RunAt, run_count = run_count + 1, last_task_id = @TaskId WHERE {condition}",
             args.Parameters, transaction, cancellationToken));
         if (recorded == 0)
         {

@@ -70,11 +70,16 @@ internal sealed class SqlParameters
     }
 
     /// <summary>Binds every column of a task row, each parameter named after its property plus a suffix.</summary>
-    public SqlParameters AddRecord(TaskRecord record, string suffix = "")
+    public SqlParameters AddRow(TaskRecord record, string suffix = "")
     {
-        foreach (var column in TaskColumns.Written)
-            Bind(column.Property + suffix, column.Bound(record), column.IsTime ? dialect.TimestampDbType : column.Type);
+        foreach (var column in TaskRow.Columns)
+            Bind(column.Property + suffix, column.Bound(record), TypeOf(column));
         return this;
     }
 
+    /// <summary>Binds a value of a task column's type.</summary>
+    public SqlParameters Add(string name, TaskColumn column, object? value) =>
+        Bind(name, value is DateTime time ? UtcTimes.AsUtc(time) : value, TypeOf(column));
+
+    private DbType TypeOf(TaskColumn column) => column.IsTime ? dialect.TimestampDbType : column.Type;
 }

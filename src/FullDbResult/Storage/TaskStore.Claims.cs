@@ -22,7 +22,7 @@ public sealed partial class TaskStore
         await using var connection = await Database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var claimed = await connection.ExecuteAsync(Database.Command(
-            $"UPDATE {TaskColumns.Table} SET retried_as = @NewId, date_updated = @Now WHERE task_id = @TaskId AND retried_as IS NULL",
+            $"UPDATE {TaskRow.Table} SET retried_as = @NewId, date_updated = @Now WHERE task_id = @TaskId AND retried_as IS NULL",
             Database.Parameters().Add("NewId", newRecord.TaskId).Add("Now", Database.UtcNow).Add("TaskId", taskId).Parameters,
             transaction, cancellationToken: cancellationToken));
         if (claimed == 0)
@@ -49,7 +49,7 @@ public sealed partial class TaskStore
         var claimed = (await connection.QueryAsync<TaskRecord>(Database.Command(
             Dialect.ClaimDueScheduled, args.Parameters, transaction, cancellationToken: cancellationToken))).AsList();
         await transaction.CommitAsync(cancellationToken);
-        foreach (var record in claimed) TaskColumns.Normalize(record);
+        foreach (var record in claimed) TaskRow.Normalize(record);
         claimed.Sort((a, b) => Nullable.Compare(a.Eta, b.Eta));
         return claimed;
     }
@@ -88,10 +88,10 @@ public sealed partial class TaskStore
             }
             var marked = await connection.ExecuteAsync(Database.Command(
                 $"""
-                UPDATE {TaskColumns.Table}
-                SET status = 'SCHEDULED_SENT', date_done = @Now, date_updated = @Now,
+                UPDATE {TaskRow.Table}
+                SET status = '{TaskStates.ScheduledSent}', date_done = @Now, date_updated = @Now,
                     retried_as = CASE task_id {string.Join(" ", cases)} END
-                WHERE status = 'SCHEDULED' AND scheduled_id = @ClaimId AND task_id IN ({string.Join(", ", olds)})
+                WHERE status = '{TaskStates.Scheduled}' AND scheduled_id = @ClaimId AND task_id IN ({string.Join(", ", olds)})
                 """, args.Parameters, transaction, cancellationToken: cancellationToken));
             if (marked != chunk.Length)
             {
@@ -111,25 +111,25 @@ public sealed partial class TaskStore
     public Task<bool> ReleaseScheduledClaimAsync(string taskId, CancellationToken cancellationToken = default) =>
         ConditionalUpdateAsync(taskId,
             "scheduled_id = NULL, claimed_at = NULL",
-            "status = 'SCHEDULED' AND scheduled_id IS NOT NULL", cancellationToken);
+            $"status = '{TaskStates.Scheduled}' AND scheduled_id IS NOT NULL", cancellationToken);
 
     /// <summary>Cancels a scheduled task (SCHEDULED to REVOKED) while no dispatcher has claimed it.</summary>
     public Task<bool> CancelScheduledAsync(string taskId, CancellationToken cancellationToken = default) =>
         ConditionalUpdateAsync(taskId,
-            "status = 'REVOKED', date_done = @Now",
-            "status = 'SCHEDULED' AND scheduled_id IS NULL", cancellationToken);
+            $"status = '{TaskStates.Revoked}', date_done = @Now",
+            $"status = '{TaskStates.Scheduled}' AND scheduled_id IS NULL", cancellationToken);
 
     private async Task<bool> ConditionalUpdateAsync(string taskId, string assignments, string condition, CancellationToken cancellationToken)
     {
         TaskValidation.ValidateTaskId(taskId, nameof(taskId));
         await using var connection = await Database.OpenAsync(cancellationToken);
         return await connection.ExecuteAsync(Database.Command(
-            $"UPDATE {TaskColumns.Table} SET {assignments}, date_updated = @Now WHERE task_id = @TaskId AND {condition}",
+            $"UPDATE {TaskRow.Table} SET {assignments}, date_updated = @Now WHERE task_id = @TaskId AND {condition}",
             Database.Parameters().Add("Now", Database.UtcNow).Add("TaskId", taskId).Parameters, cancellationToken: cancellationToken)) > 0;
     }
 
     private async Task<bool> ExistsAsync(DbConnection connection, string taskId, CancellationToken cancellationToken) =>
         await connection.ExecuteScalarAsync<int?>(Database.Command(
-            $"SELECT 1 FROM {TaskColumns.Table} WHERE task_id = @TaskId",
+            $"SELECT 1 FROM {TaskRow.Table} WHERE task_id = @TaskId",
             Database.Parameters().Add("TaskId", taskId).Parameters, cancellationToken: cancellationToken)) is not null;
 }

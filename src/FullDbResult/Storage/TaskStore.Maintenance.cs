@@ -48,7 +48,7 @@ public sealed partial class TaskStore
             await using (var connection = await Database.OpenAsync(cancellationToken))
             {
                 page = (await connection.QueryAsync<(long, string)>(Database.Command(
-                    $"SELECT {Dialect.Top}id, result FROM {TaskColumns.Table} WHERE id > @AfterId AND result IS NOT NULL ORDER BY id{Dialect.Limit}",
+                    $"SELECT {Dialect.Top}id, result FROM {TaskRow.Table} WHERE id > @AfterId AND result IS NOT NULL ORDER BY id{Dialect.Limit}",
                     Database.Parameters().Add("AfterId", lastId).Add("Limit", Options.PageSize).Parameters,
                     cancellationToken: cancellationToken))).AsList();
 
@@ -57,7 +57,7 @@ public sealed partial class TaskStore
                     if (ResultRepair.Repair(result) is not { } fixedResult) continue;
                     // Only where the result is still the bad value, so a worker's newer write wins.
                     repaired += await connection.ExecuteAsync(Database.Command(
-                        $"UPDATE {TaskColumns.Table} SET result = @Fixed WHERE id = @Id AND result = @Old",
+                        $"UPDATE {TaskRow.Table} SET result = @Fixed WHERE id = @Id AND result = @Old",
                         Database.Parameters().Add("Fixed", fixedResult).Add("Id", id).Add("Old", result).Parameters,
                         cancellationToken: cancellationToken));
                 }

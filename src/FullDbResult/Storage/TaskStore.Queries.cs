@@ -75,7 +75,7 @@ public sealed partial class TaskStore
     public async IAsyncEnumerable<TaskRecord> GetStaleScheduledAsync(TimeSpan olderThan, int? first = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var filter = Database.Parameters().Add("Cutoff", Database.UtcNow - olderThan);
-        var conditions = new List<string> { "t.status = 'SCHEDULED'", "t.scheduled_id IS NOT NULL", "t.claimed_at < @Cutoff" };
+        var conditions = new List<string> { $"t.status = '{TaskStates.Scheduled}'", "t.scheduled_id IS NOT NULL", "t.claimed_at < @Cutoff" };
         await foreach (var record in PageAsync<TaskRecord>(new Listing(conditions, "claimed_at", Descending: false), filter, first,
                            r => r.ClaimedAt!.Value, cancellationToken))
             yield return record;
@@ -85,7 +85,7 @@ public sealed partial class TaskStore
     public async IAsyncEnumerable<TaskRecord> GetDueScheduledAsync(int? first = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var filter = Database.Parameters().Add("Now", Database.UtcNow);
-        var conditions = new List<string> { "t.status = 'SCHEDULED'", "t.scheduled_id IS NULL", "t.eta <= @Now" };
+        var conditions = new List<string> { $"t.status = '{TaskStates.Scheduled}'", "t.scheduled_id IS NULL", "t.eta <= @Now" };
         await foreach (var record in PageAsync<TaskRecord>(new Listing(conditions, "eta", Descending: false), filter, first,
                            r => r.Eta!.Value, cancellationToken))
             yield return record;
@@ -137,7 +137,7 @@ public sealed partial class TaskStore
             }
             foreach (var record in page)
             {
-                TaskColumns.Normalize(record);
+                TaskRow.Normalize(record);
                 yield return record;
             }
             if (page.Count < pageSize) yield break;
@@ -159,21 +159,21 @@ public sealed partial class TaskStore
         if (afterPreviousPage)
             where.Add($"t.{order} {after}= @AfterValue AND (t.{order} {after} @AfterValue OR t.id {after} @AfterId)");
 
-        var select = $"SELECT {Dialect.Top}{TaskColumns.Select("t.")}";
+        var select = $"SELECT {Dialect.Top}{TaskRow.Select("t.")}";
         if (listing.JoinWorkers) select += ", w.last_heartbeat AS WorkerLastSeen, w.stopped_at AS WorkerStoppedAt";
         var workers = listing.JoinWorkers ? $" LEFT JOIN {WorkerStore.Table} w ON w.worker_name = t.worker" : "";
         if (listing.SeekEach is not { } seeks)
         {
             var whereClause = where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "";
-            return $"{select} FROM {TaskColumns.Table} t{workers}{whereClause} ORDER BY t.{order} {direction}, t.id {direction}{Dialect.Limit}";
+            return $"{select} FROM {TaskRow.Table} t{workers}{whereClause} ORDER BY t.{order} {direction}, t.id {direction}{Dialect.Limit}";
         }
 
         // Each subquery reads only the keys; the page's rows are then read by primary key. The wrapping
         // SELECT lets SQLite take a subquery with its own ORDER BY and LIMIT in a UNION ALL.
         var subqueries = seeks.Select((seek, i) =>
-            $"SELECT * FROM (SELECT {Dialect.Top}t.id, t.{order} FROM {TaskColumns.Table} t WHERE {string.Join(" AND ", where.Prepend(seek))}" +
+            $"SELECT * FROM (SELECT {Dialect.Top}t.id, t.{order} FROM {TaskRow.Table} t WHERE {string.Join(" AND ", where.Prepend(seek))}" +
             $" ORDER BY t.{order} {direction}, t.id {direction}{Dialect.Limit}) s{i}");
-        return $"{select} FROM ({string.Join(" UNION ALL ", subqueries)}) seeks JOIN {TaskColumns.Table} t ON t.id = seeks.id{workers}" +
+        return $"{select} FROM ({string.Join(" UNION ALL ", subqueries)}) seeks JOIN {TaskRow.Table} t ON t.id = seeks.id{workers}" +
             $" ORDER BY seeks.{order} {direction}, seeks.id {direction}{Dialect.Limit}";
     }
 

@@ -48,8 +48,8 @@ public sealed partial class TaskStore
         try
         {
             await connection.ExecuteAsync(Database.Command(
-                $"INSERT INTO {TaskColumns.Table} ({TaskColumns.InsertList}) VALUES {TaskColumns.ValuesRow()}",
-                Database.Parameters().AddRecord(record).Parameters, cancellationToken: cancellationToken));
+                $"INSERT INTO {TaskRow.Table} ({TaskRow.InsertList}) VALUES {TaskRow.ValuesRow()}",
+                Database.Parameters().AddRow(record).Parameters, cancellationToken: cancellationToken));
         }
         catch (DbException ex) when (Dialect.IsUniqueViolation(ex))
         {
@@ -90,9 +90,9 @@ public sealed partial class TaskStore
         TaskValidation.ValidateTaskId(taskId, nameof(taskId));
         await using var connection = await Database.OpenAsync(cancellationToken);
         var record = await connection.QuerySingleOrDefaultAsync<TaskRecord>(Database.Command(
-            $"SELECT {TaskColumns.Select()} FROM {TaskColumns.Table} WHERE task_id = @TaskId",
+            $"SELECT {TaskRow.Select()} FROM {TaskRow.Table} WHERE task_id = @TaskId",
             Database.Parameters().Add("TaskId", taskId).Parameters, cancellationToken: cancellationToken));
-        return record is null ? null : TaskColumns.Normalize(record);
+        return record is null ? null : TaskRow.Normalize(record);
     }
 
     /// <summary>
@@ -152,23 +152,13 @@ public sealed partial class TaskStore
         if (change.Args is not null) Json.TaskJson.ValidateArgs(change.Args, $"task {change.TaskId}");
         if (change.Kwargs is not null) Json.TaskJson.ValidateKwargs(change.Kwargs, $"task {change.TaskId}");
 
-        var now = Database.UtcNow;
         var args = Database.Parameters();
         var protectedList = args.In("Protected", TaskStates.ProtectedFrom(change.Status));
-        args.Add("Now", now)
-            .Add("SetsOutcome", change.CarriesOutcome ? 1 : 0)
-            .Add("SetTaskName", change.TaskName).Add("SetArgs", change.Args).Add("SetKwargs", change.Kwargs)
-            .Add("SetResult", change.Result).Add("SetTraceback", change.Traceback)
-            .Add("SetExchange", change.Exchange).Add("SetRoutingKey", change.RoutingKey).Add("SetQueue", change.Queue)
-            .Add("SetPriority", change.Priority).Add("SetEta", change.Eta).Add("SetExpires", change.Expires)
-            .Add("SetDateStarted", change.DateStarted).Add("SetDateDone", change.DateDone).Add("SetWorker", change.Worker)
-            .Add("SetRetries", change.Retries).Add("SetRootId", change.RootId).Add("SetParentId", change.ParentId)
-            .Add("SetGroupId", change.GroupId).Add("SetMeta", change.Meta);
-        args.AddRecord(RecordFor(change, now));
+        TaskRow.BindStateChange(args, change, Database.UtcNow);
 
         var sql = change.TaskName is null
-            ? $"UPDATE {TaskColumns.Table} SET {StateChangeAssignments} WHERE task_id = @TaskId AND status NOT IN {protectedList}"
-            : Dialect.UpsertStateChange(StateChangeAssignments, protectedList);
+            ? $"UPDATE {TaskRow.Table} SET {TaskRow.StateChangeAssignments} WHERE task_id = @TaskId AND status NOT IN {protectedList}"
+            : Dialect.UpsertStateChange(TaskRow.StateChangeAssignments, protectedList);
         return (sql, args);
     }
 
@@ -188,64 +178,11 @@ public sealed partial class TaskStore
         {
             var args = Database.Parameters().Add("Meta", meta).Add("Now", Database.UtcNow).Add("Pending", TaskStates.Pending);
             noted += await connection.ExecuteAsync(Database.Command(
-                $"UPDATE {TaskColumns.Table} SET meta = @Meta, date_updated = @Now WHERE status = @Pending AND task_id IN {args.In("TaskId", chunk)}",
+                $"UPDATE {TaskRow.Table} SET meta = @Meta, date_updated = @Now WHERE status = @Pending AND task_id IN {args.In("TaskId", chunk)}",
                 args.Parameters, cancellationToken: cancellationToken));
         }
         return noted;
     }
 
-    private void Prepare(TaskRecord record) => TaskColumns.Prepare(record, Database.UtcNow);
-
-    private static TaskRecord RecordFor(TaskStateChange change, DateTime now) => new()
-    {
-        TaskId = change.TaskId,
-        TaskName = change.TaskName ?? "",
-        Status = change.Status,
-        Args = change.Args ?? "[]",
-        Kwargs = change.Kwargs ?? "{}",
-        Result = change.Result,
-        Traceback = change.Traceback,
-        Exchange = change.Exchange,
-        RoutingKey = change.RoutingKey,
-        Queue = change.Queue,
-        Priority = change.Priority,
-        Eta = change.Eta,
-        Expires = change.Expires,
-        DateSubmitted = now,
-        DateStarted = change.DateStarted,
-        DateDone = change.DateDone,
-        DateUpdated = now,
-        Worker = change.Worker,
-        Retries = change.Retries ?? 0,
-        RootId = change.RootId,
-        ParentId = change.ParentId,
-        GroupId = change.GroupId,
-        Meta = change.Meta,
-    };
-
-    private const string T = TaskColumns.Table;
-
-    private static readonly string StateChangeAssignments = $"""
-        status = @Status,
-        task_name = COALESCE(@SetTaskName, {T}.task_name),
-        args = COALESCE(@SetArgs, {T}.args),
-        kwargs = COALESCE(@SetKwargs, {T}.kwargs),
-        result = CASE WHEN @SetsOutcome = 1 THEN @SetResult ELSE {T}.result END,
-        traceback = CASE WHEN @SetsOutcome = 1 THEN @SetTraceback ELSE {T}.traceback END,
-        exchange = COALESCE(@SetExchange, {T}.exchange),
-        routing_key = COALESCE(@SetRoutingKey, {T}.routing_key),
-        queue = COALESCE(@SetQueue, {T}.queue),
-        priority = COALESCE(@SetPriority, {T}.priority),
-        eta = COALESCE(@SetEta, {T}.eta),
-        expires = COALESCE(@SetExpires, {T}.expires),
-        date_started = COALESCE(@SetDateStarted, {T}.date_started),
-        date_done = COALESCE(@SetDateDone, {T}.date_done),
-        date_updated = @Now,
-        worker = COALESCE(@SetWorker, {T}.worker),
-        retries = COALESCE(@SetRetries, {T}.retries),
-        root_id = COALESCE(@SetRootId, {T}.root_id),
-        parent_id = COALESCE(@SetParentId, {T}.parent_id),
-        group_id = COALESCE(@SetGroupId, {T}.group_id),
-        meta = @SetMeta
-        """;
+    private void Prepare(TaskRecord record) => TaskRow.Prepare(record, Database.UtcNow);
 }

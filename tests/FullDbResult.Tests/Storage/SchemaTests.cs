@@ -33,6 +33,29 @@ public class SchemaTests
     }
 
     [Theory, MemberData(nameof(Providers))]
+    public async Task The_declared_task_row_is_the_migrated_table_column_for_column(DatabaseProvider provider)
+    {
+        var store = TestStores.NewStore(provider);
+        await store.MigrateAsync();
+
+        await using var connection = store.Dialect.CreateConnection(store.Connection.ConnectionString);
+        var stored = (await connection.QueryAsync<(string Name, string Type)>(provider switch
+        {
+            DatabaseProvider.Sqlite => "SELECT name, type FROM pragma_table_info('fulldbresult_task') ORDER BY cid",
+            DatabaseProvider.PostgreSql =>
+                """
+                SELECT a.attname, replace(replace(format_type(a.atttypid, a.atttypmod), 'character varying', 'varchar'), 'timestamp with time zone', 'timestamptz')
+                FROM pg_attribute a WHERE a.attrelid = 'fulldbresult_task'::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum
+                """,
+            _ => "SELECT column_name, '' FROM information_schema.columns WHERE table_name = 'fulldbresult_task' ORDER BY ordinal_position",
+        })).Skip(1).ToList();
+
+        Assert.Equal(TaskRow.Columns.Select(c => c.Name), stored.Select(c => c.Name));
+        if (provider != DatabaseProvider.SqlServer)
+            Assert.Equal(TaskRow.Columns.Select(c => c.SqlType(store.Dialect)), stored.Select(c => c.Type));
+    }
+
+    [Theory, MemberData(nameof(Providers))]
     public async Task A_schema_newer_than_the_code_is_refused_with_both_versions_named(DatabaseProvider provider)
     {
         var store = TestStores.NewStore(provider);

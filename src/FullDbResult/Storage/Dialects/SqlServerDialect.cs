@@ -1,5 +1,7 @@
 using System.Data;
 using System.Data.Common;
+using FullDbResult.Storage.Schema;
+using FullDbResult.Tasks;
 using Microsoft.Data.SqlClient;
 
 namespace FullDbResult.Storage.Dialects;
@@ -37,50 +39,50 @@ public sealed class SqlServerDialect : SqlDialect
     internal override string Limit => "";
 
     internal override string CreateSchemaTable =>
-        """
-        IF OBJECT_ID(N'dbo.fulldbresult_schema', N'U') IS NULL
-            CREATE TABLE dbo.fulldbresult_schema (version int NOT NULL PRIMARY KEY, description nvarchar(255) NOT NULL, applied_at datetime2 NOT NULL)
+        $"""
+        IF OBJECT_ID(N'dbo.{SchemaMigrator.Table}', N'U') IS NULL
+            CREATE TABLE dbo.{SchemaMigrator.Table} (version int NOT NULL PRIMARY KEY, description nvarchar(255) NOT NULL, applied_at datetime2 NOT NULL)
         """;
 
     internal override string? MigrationLock =>
-        "EXEC sp_getapplock @Resource = N'fulldbresult_schema', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = 60000";
+        $"EXEC sp_getapplock @Resource = N'{SchemaMigrator.Table}', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = 60000";
 
     internal override string UpsertStateChange(string assignments, string protectedList) =>
         $"""
         SET XACT_ABORT ON;
         BEGIN TRANSACTION;
-        UPDATE fulldbresult_task WITH (UPDLOCK, HOLDLOCK) SET {assignments}
+        UPDATE {TaskRow.Table} WITH (UPDLOCK, HOLDLOCK) SET {assignments}
         WHERE task_id = @TaskId AND status NOT IN {protectedList};
-        IF @@ROWCOUNT = 0 AND NOT EXISTS (SELECT 1 FROM fulldbresult_task WITH (UPDLOCK, HOLDLOCK) WHERE task_id = @TaskId)
-            INSERT INTO fulldbresult_task ({TaskColumns.InsertList}) VALUES {TaskColumns.ValuesRow()};
+        IF @@ROWCOUNT = 0 AND NOT EXISTS (SELECT 1 FROM {TaskRow.Table} WITH (UPDLOCK, HOLDLOCK) WHERE task_id = @TaskId)
+            INSERT INTO {TaskRow.Table} ({TaskRow.InsertList}) VALUES {TaskRow.ValuesRow()};
         COMMIT TRANSACTION;
         """;
 
     internal override string ClaimDueScheduled =>
         $"""
         WITH due AS (
-            SELECT TOP (@Limit) * FROM fulldbresult_task WITH (READPAST, UPDLOCK, ROWLOCK)
-            WHERE status = 'SCHEDULED' AND scheduled_id IS NULL AND eta <= @Now
+            SELECT TOP (@Limit) * FROM {TaskRow.Table} WITH (READPAST, UPDLOCK, ROWLOCK)
+            WHERE status = '{TaskStates.Scheduled}' AND scheduled_id IS NULL AND eta <= @Now
             ORDER BY eta)
         UPDATE due SET scheduled_id = @ClaimId, claimed_at = @Now, date_updated = @Now
-        OUTPUT {TaskColumns.Select("inserted.")};
+        OUTPUT {TaskRow.Select("inserted.")};
         """;
 
     // A recursive CTE may not hold the MIN subquery here, so the loose index scan is a loop.
     internal override string DistinctStatuses =>
-        """
+        $"""
         DECLARE @statuses TABLE (status nvarchar(50) NOT NULL);
-        DECLARE @status nvarchar(50) = (SELECT MIN(status) FROM fulldbresult_task);
+        DECLARE @status nvarchar(50) = (SELECT MIN(status) FROM {TaskRow.Table});
         WHILE @status IS NOT NULL
         BEGIN
             INSERT INTO @statuses (status) VALUES (@status);
-            SET @status = (SELECT MIN(status) FROM fulldbresult_task WHERE status > @status);
+            SET @status = (SELECT MIN(status) FROM {TaskRow.Table} WHERE status > @status);
         END;
         SELECT status FROM @statuses;
         """;
 
     internal override string DeleteBatch(string where, string orderBy) =>
-        $"WITH batch AS (SELECT TOP (@Limit) id FROM fulldbresult_task WHERE {where} ORDER BY {orderBy}) DELETE FROM fulldbresult_task WHERE id IN (SELECT id FROM batch)";
+        $"WITH batch AS (SELECT TOP (@Limit) id FROM {TaskRow.Table} WHERE {where} ORDER BY {orderBy}) DELETE FROM {TaskRow.Table} WHERE id IN (SELECT id FROM batch)";
 
     internal override string UpsertHeartbeat =>
         $"""

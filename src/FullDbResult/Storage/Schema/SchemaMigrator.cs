@@ -10,6 +10,9 @@ namespace FullDbResult.Storage.Schema;
 /// </summary>
 internal sealed class SchemaMigrator
 {
+    /// <summary>The table that records which steps were applied.</summary>
+    public const string Table = "fulldbresult_schema";
+
     private readonly SqlDialect dialect;
     private readonly TimeProvider clock;
 
@@ -42,7 +45,7 @@ internal sealed class SchemaMigrator
                 .Add("Description", step.Description)
                 .Add("AppliedAt", clock.GetUtcNow().UtcDateTime);
             await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO fulldbresult_schema (version, description, applied_at) VALUES (@Version, @Description, @AppliedAt)",
+                $"INSERT INTO {Table} (version, description, applied_at) VALUES (@Version, @Description, @AppliedAt)",
                 args.Parameters, transaction, cancellationToken: cancellationToken));
             applied++;
         }
@@ -56,7 +59,7 @@ internal sealed class SchemaMigrator
         try
         {
             return await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
-                "SELECT MAX(version) FROM fulldbresult_schema", transaction: transaction, cancellationToken: cancellationToken));
+                $"SELECT MAX(version) FROM {Table}", transaction: transaction, cancellationToken: cancellationToken));
         }
         catch (DbException) when (transaction is null)
         {
