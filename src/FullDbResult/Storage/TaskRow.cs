@@ -21,7 +21,7 @@ internal static class TaskRow
     private static string Time(SqlDialect d) => d.Timestamp;
     private static string Integer(SqlDialect d) => d.Integer;
 
-    /// <summary>Every column but the surrogate id, in the order the schema created them.</summary>
+    /// <summary>Every column but the surrogate id, in the table's order.</summary>
     public static readonly TaskColumn[] Columns =
     [
         TaskColumn.Of(r => r.TaskId, "task_id", Id, StateChangeMerge.KeepFirst, c => c.TaskId),
@@ -50,7 +50,6 @@ internal static class TaskRow
         TaskColumn.Of(r => r.GroupId, "group_id", Id, StateChangeMerge.LastNonNullWins, c => c.GroupId),
         TaskColumn.Of(r => r.RetriedFrom, "retried_from", Id, StateChangeMerge.KeepFirst),
         TaskColumn.Of(r => r.RetriedAs, "retried_as", Id, StateChangeMerge.ClaimsOnly),
-        TaskColumn.Of(r => r.Hidden, "hidden", d => d.Boolean, StateChangeMerge.KeepFirst),
         TaskColumn.Of(r => r.Meta, "meta", Text, StateChangeMerge.EachChange, c => c.Meta),
     ];
 

@@ -1,5 +1,6 @@
 using Dapper;
 using FullDbResult.Storage;
+using FullDbResult.Storage.Schema;
 using Xunit;
 
 namespace FullDbResult.Tests.Storage;
@@ -30,6 +31,30 @@ public class SchemaTests
         // One process applied the steps, the other found them applied.
         Assert.Equal([0, TaskStore.KnownSchemaVersion], results.Select(r => int.Parse(r.Output.Trim())).Order());
         Assert.Equal(TaskStore.KnownSchemaVersion, await new TaskStore(connection).GetSchemaVersionAsync());
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task A_version_1_database_with_tasks_upgrades_to_the_latest_version_and_keeps_them(DatabaseProvider provider)
+    {
+        var store = TestStores.NewStore(provider);
+        var now = DateTime.UtcNow;
+        await using (var connection = store.Dialect.CreateConnection(store.Connection.ConnectionString))
+        {
+            await connection.OpenAsync();
+            foreach (var statement in store.Dialect.OnCreate.Append(store.Dialect.CreateSchemaTable).Concat(Migrations.All[0].Statements(store.Dialect)))
+                await connection.ExecuteAsync(statement);
+            await connection.ExecuteAsync("INSERT INTO fulldbresult_schema (version, description, applied_at) VALUES (1, 'v1', @now)", new { now });
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO fulldbresult_task (task_id, task_name, status, args, kwargs, date_submitted, date_updated, hidden)
+                VALUES ('from-v1', 'email.send', 'SUCCESS', '[1]', '{}', @now, @now, @hidden)
+                """, new { now, hidden = true });
+        }
+
+        Assert.Equal(TaskStore.KnownSchemaVersion - 1, await store.MigrateAsync());
+
+        var read = await store.GetAsync("from-v1");
+        Assert.Equal(("email.send", "SUCCESS", "[1]"), (read!.TaskName, read.Status, read.Args));
     }
 
     [Theory, MemberData(nameof(Providers))]

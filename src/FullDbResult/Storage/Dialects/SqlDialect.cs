@@ -62,6 +62,9 @@ public abstract class SqlDialect
     /// <summary>Creates the schema-version table if missing.</summary>
     internal abstract string CreateSchemaTable { get; }
 
+    /// <summary>Removes a column, and what the database ties to it.</summary>
+    internal virtual IEnumerable<string> DropColumn(string table, string column) => [$"ALTER TABLE {table} DROP COLUMN {column}"];
+
     /// <summary>Serializes migrations between processes; runs first inside the migration transaction.</summary>
     internal abstract string? MigrationLock { get; }
 

@@ -47,6 +47,19 @@ public sealed class SqlServerDialect : SqlDialect
     internal override string? MigrationLock =>
         $"EXEC sp_getapplock @Resource = N'{SchemaMigrator.Table}', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = 60000";
 
+    // A column with a DEFAULT cannot be dropped while its default constraint, named by the server, holds it.
+    internal override IEnumerable<string> DropColumn(string table, string column) =>
+    [
+        $"""
+        DECLARE @constraint sysname = (SELECT d.name FROM sys.default_constraints d
+            JOIN sys.columns c ON c.object_id = d.parent_object_id AND c.column_id = d.parent_column_id
+            WHERE d.parent_object_id = OBJECT_ID(N'dbo.{table}') AND c.name = N'{column}');
+        DECLARE @drop nvarchar(400) = N'ALTER TABLE dbo.{table} DROP CONSTRAINT ' + QUOTENAME(@constraint);
+        IF @constraint IS NOT NULL EXEC sp_executesql @drop;
+        """,
+        $"ALTER TABLE {table} DROP COLUMN {column}",
+    ];
+
     internal override string UpsertStateChange(string assignments, string protectedList) =>
         $"""
         SET XACT_ABORT ON;
