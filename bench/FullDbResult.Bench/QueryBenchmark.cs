@@ -71,14 +71,14 @@ public static class QueryBenchmark
     private static async Task<List<string>> PlansAsync(TaskStore store, Database database, IEnumerable<Func<Task<int>>> queries)
     {
         var statements = new List<(string Sql, object? Parameters)>();
-        store.StatementObserver = (sql, parameters) => statements.Add((sql, parameters));
+        store.Database.StatementObserver = (sql, parameters) => statements.Add((sql, parameters));
         try
         {
             foreach (var query in queries) await query();
         }
         finally
         {
-            store.StatementObserver = null;
+            store.Database.StatementObserver = null;
         }
 
         var lines = new List<string>();

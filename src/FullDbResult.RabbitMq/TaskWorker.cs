@@ -313,7 +313,7 @@ public sealed class TaskWorker : IAsyncDisposable
     private Task WriteHeartbeatAsync(bool stopped, CancellationToken cancellationToken)
     {
         var now = options.Clock.GetUtcNow().UtcDateTime;
-        return store.RecordHeartbeatAsync(new WorkerHeartbeat
+        return new WorkerStore(store).RecordHeartbeatAsync(new WorkerHeartbeat
         {
             WorkerName = options.WorkerName,
             Hostname = Dns.GetHostName(),

@@ -58,7 +58,8 @@ public sealed class SeedStore
         heartbeat.StartedAt = lastSeen.AddHours(-1);
         heartbeat.LastHeartbeat = lastSeen;
         heartbeat.StoppedAt = stoppedAt;
-        Wait(_store.RecordHeartbeatAsync(heartbeat));
+        dynamic workers = Activator.CreateInstance(ModuleHost.EngineType("FullDbResult.Storage.WorkerStore"), (object)_store)!;
+        Wait(workers.RecordHeartbeatAsync(heartbeat));
         return this;
     }
 
@@ -79,7 +80,7 @@ public sealed class SeedStore
         periodic.TaskName = taskName;
         periodic.IntervalSeconds = (long)interval.TotalSeconds;
         periodic.Enabled = enabled;
-        dynamic periodicStore = Activator.CreateInstance(ModuleHost.EngineType("FullDbResult.Scheduling.PeriodicTaskStore"), (object)_store)!;
+        dynamic periodicStore = Activator.CreateInstance(ModuleHost.EngineType("FullDbResult.Storage.PeriodicTaskStore"), (object)_store)!;
         Wait(periodicStore.AddAsync(periodic));
         return this;
     }

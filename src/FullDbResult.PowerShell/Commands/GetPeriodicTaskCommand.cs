@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using FullDbResult.Scheduling;
+using FullDbResult.Storage;
 
 namespace FullDbResult.PowerShell.Commands;
 

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using FullDbResult.Publishing;
 using FullDbResult.Scheduling;
+using FullDbResult.Storage;
 using FullDbResult.Tasks;
 
 namespace FullDbResult.PowerShell.Commands;

@@ -33,7 +33,7 @@ public sealed class TestTaskQueueCommand : StoreCmdlet
         }
         // Due tasks come soonest first: the first one has waited longest.
         var oldestDue = Stream(token => Store.GetDueScheduledAsync(1, token)).FirstOrDefault();
-        var workers = Await(Store.GetWorkersAsync).Where(worker => worker.StoppedAt is null).ToList();
+        var workers = Await(new WorkerStore(Store).GetWorkersAsync).Where(worker => worker.StoppedAt is null).ToList();
         var silentBefore = now - Store.Options.HeartbeatTimeout;
 
         WriteObject(new TaskQueueHealth

@@ -103,9 +103,7 @@ public sealed class TaskClient
     internal static Task RecordPublishErrorAsync(TaskStore store, IReadOnlyList<string> taskIds, string error)
     {
         var meta = TaskJson.Serialize(new Dictionary<string, string> { [PublishErrorKey] = error });
-        return store.ApplyStateChangesAsync(
-            taskIds.Select(taskId => new TaskStateChange { TaskId = taskId, Status = TaskStates.Pending, Meta = meta }).ToList(),
-            CancellationToken.None);
+        return store.NotePublishErrorAsync(taskIds, meta, CancellationToken.None);
     }
 
     private PlannedSend Plan(TaskSend send, DateTimeOffset now, int index)

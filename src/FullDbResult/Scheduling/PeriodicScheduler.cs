@@ -1,4 +1,5 @@
 using FullDbResult.Publishing;
+using FullDbResult.Storage;
 using FullDbResult.Tasks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -4,7 +4,7 @@ namespace FullDbResult.Storage;
 
 /// <summary>
 /// A worker's report about a task: a new status and what it learnt. Null fields leave the stored value
-/// alone. When the task is not stored yet (a producer that does not track publishes, such as Python Celery)
+/// alone, except <see cref="Meta"/>. When the task is not stored yet (a producer that does not track publishes, such as Python Celery)
 /// and <see cref="TaskName"/> is given, the row is created from this change.
 /// </summary>
 public sealed class TaskStateChange
@@ -30,6 +30,10 @@ public sealed class TaskStateChange
     public string? RootId { get; init; }
     public string? ParentId { get; init; }
     public string? GroupId { get; init; }
+    /// <summary>
+    /// Replaces the stored meta, null included: meta describes the state it came with, so a publish-error note
+    /// goes once a worker reports on the task.
+    /// </summary>
     public string? Meta { get; init; }
 
     internal bool CarriesOutcome =>

@@ -19,18 +19,18 @@ public sealed partial class TaskStore
         newRecord.RetriedFrom = taskId;
         Prepare(newRecord);
 
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await Database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var claimed = await connection.ExecuteAsync(Command(
-            $"UPDATE {TaskColumns.Table} SET retried_as = @NewId, date_updated = @Now WHERE task_id = @TaskId AND retried_as IS NULL",
-            new SqlArgs(Dialect).Add("NewId", newRecord.TaskId).Add("Now", UtcNow).Add("TaskId", taskId).Parameters,
+        var claimed = await connection.ExecuteAsync(Database.Command(
+            $"UPDATE {TaskRow.Table} SET retried_as = @NewId, date_updated = @Now WHERE task_id = @TaskId AND retried_as IS NULL",
+            Database.Parameters().Add("NewId", newRecord.TaskId).Add("Now", Database.UtcNow).Add("TaskId", taskId).Parameters,
             transaction, cancellationToken: cancellationToken));
         if (claimed == 0)
         {
             await transaction.RollbackAsync(cancellationToken);
             return await ExistsAsync(connection, taskId, cancellationToken) ? RetryClaim.AlreadyRetried : RetryClaim.NotFound;
         }
-        await InsertRowsAsync(connection, transaction, [newRecord], cancellationToken);
+        await Dialect.InsertRowsAsync(connection, transaction, [newRecord], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return RetryClaim.Claimed;
     }
@@ -43,13 +43,13 @@ public sealed partial class TaskStore
     {
         if (limit <= 0) throw new ArgumentOutOfRangeException(nameof(limit), limit, "The batch size must be positive.");
         TaskValidation.ValidateTaskId(claimId, nameof(claimId));
-        var args = new SqlArgs(Dialect).Add("ClaimId", claimId).Add("Now", UtcNow).Add("Limit", limit);
-        await using var connection = await OpenAsync(cancellationToken);
+        var args = Database.Parameters().Add("ClaimId", claimId).Add("Now", Database.UtcNow).Add("Limit", limit);
+        await using var connection = await Database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var claimed = (await connection.QueryAsync<TaskRecord>(Command(
+        var claimed = (await connection.QueryAsync<TaskRecord>(Database.Command(
             Dialect.ClaimDueScheduled, args.Parameters, transaction, cancellationToken: cancellationToken))).AsList();
         await transaction.CommitAsync(cancellationToken);
-        foreach (var record in claimed) Normalize(record);
+        foreach (var record in claimed) TaskRow.Normalize(record);
         claimed.Sort((a, b) => Nullable.Compare(a.Eta, b.Eta));
         return claimed;
     }
@@ -71,13 +71,13 @@ public sealed partial class TaskStore
             Prepare(record);
         }
 
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await Database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var now = UtcNow;
+        var now = Database.UtcNow;
         // Two parameters a row in the CASE; keep well under every database's limit.
         foreach (var chunk in newRecords.Chunk(Math.Min(500, Dialect.MaxParameters / 4)))
         {
-            var args = new SqlArgs(Dialect).Add("ClaimId", claimId).Add("Now", now);
+            var args = Database.Parameters().Add("ClaimId", claimId).Add("Now", now);
             var cases = new List<string>(chunk.Length);
             var olds = new List<string>(chunk.Length);
             for (var i = 0; i < chunk.Length; i++)
@@ -86,12 +86,12 @@ public sealed partial class TaskStore
                 cases.Add($"WHEN @Old{i} THEN @New{i}");
                 olds.Add($"@Old{i}");
             }
-            var marked = await connection.ExecuteAsync(Command(
+            var marked = await connection.ExecuteAsync(Database.Command(
                 $"""
-                UPDATE {TaskColumns.Table}
-                SET status = 'SCHEDULED_SENT', date_done = @Now, date_updated = @Now,
+                UPDATE {TaskRow.Table}
+                SET status = '{TaskStates.ScheduledSent}', date_done = @Now, date_updated = @Now,
                     retried_as = CASE task_id {string.Join(" ", cases)} END
-                WHERE status = 'SCHEDULED' AND scheduled_id = @ClaimId AND task_id IN ({string.Join(", ", olds)})
+                WHERE status = '{TaskStates.Scheduled}' AND scheduled_id = @ClaimId AND task_id IN ({string.Join(", ", olds)})
                 """, args.Parameters, transaction, cancellationToken: cancellationToken));
             if (marked != chunk.Length)
             {
@@ -99,7 +99,7 @@ public sealed partial class TaskStore
                 return false;
             }
         }
-        await InsertRowsAsync(connection, transaction, newRecords, cancellationToken);
+        await Dialect.InsertRowsAsync(connection, transaction, newRecords, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
@@ -111,25 +111,25 @@ public sealed partial class TaskStore
     public Task<bool> ReleaseScheduledClaimAsync(string taskId, CancellationToken cancellationToken = default) =>
         ConditionalUpdateAsync(taskId,
             "scheduled_id = NULL, claimed_at = NULL",
-            "status = 'SCHEDULED' AND scheduled_id IS NOT NULL", cancellationToken);
+            $"status = '{TaskStates.Scheduled}' AND scheduled_id IS NOT NULL", cancellationToken);
 
     /// <summary>Cancels a scheduled task (SCHEDULED to REVOKED) while no dispatcher has claimed it.</summary>
     public Task<bool> CancelScheduledAsync(string taskId, CancellationToken cancellationToken = default) =>
         ConditionalUpdateAsync(taskId,
-            "status = 'REVOKED', date_done = @Now",
-            "status = 'SCHEDULED' AND scheduled_id IS NULL", cancellationToken);
+            $"status = '{TaskStates.Revoked}', date_done = @Now",
+            $"status = '{TaskStates.Scheduled}' AND scheduled_id IS NULL", cancellationToken);
 
     private async Task<bool> ConditionalUpdateAsync(string taskId, string assignments, string condition, CancellationToken cancellationToken)
     {
         TaskValidation.ValidateTaskId(taskId, nameof(taskId));
-        await using var connection = await OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(Command(
-            $"UPDATE {TaskColumns.Table} SET {assignments}, date_updated = @Now WHERE task_id = @TaskId AND {condition}",
-            new SqlArgs(Dialect).Add("Now", UtcNow).Add("TaskId", taskId).Parameters, cancellationToken: cancellationToken)) > 0;
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(Database.Command(
+            $"UPDATE {TaskRow.Table} SET {assignments}, date_updated = @Now WHERE task_id = @TaskId AND {condition}",
+            Database.Parameters().Add("Now", Database.UtcNow).Add("TaskId", taskId).Parameters, cancellationToken: cancellationToken)) > 0;
     }
 
     private async Task<bool> ExistsAsync(DbConnection connection, string taskId, CancellationToken cancellationToken) =>
-        await connection.ExecuteScalarAsync<int?>(Command(
-            $"SELECT 1 FROM {TaskColumns.Table} WHERE task_id = @TaskId",
-            new SqlArgs(Dialect).Add("TaskId", taskId).Parameters, cancellationToken: cancellationToken)) is not null;
+        await connection.ExecuteScalarAsync<int?>(Database.Command(
+            $"SELECT 1 FROM {TaskRow.Table} WHERE task_id = @TaskId",
+            Database.Parameters().Add("TaskId", taskId).Parameters, cancellationToken: cancellationToken)) is not null;
 }

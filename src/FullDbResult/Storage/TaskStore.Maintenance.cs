@@ -21,14 +21,14 @@ public sealed partial class TaskStore
         if (states.Contains(TaskStates.Scheduled))
             throw new ArgumentException("SCHEDULED tasks are never purged: they have not run yet. Cancel them first.", nameof(request));
 
-        var args = new SqlArgs(Dialect).Add("Cutoff", UtcNow - request.OlderThan).Add("Limit", request.BatchSize);
+        var args = Database.Parameters().Add("Cutoff", Database.UtcNow - request.OlderThan).Add("Limit", request.BatchSize);
         var sql = Dialect.DeleteBatch("status IN " + args.In("State", states) + " AND date_updated < @Cutoff", "date_updated");
         long total = 0;
         while (true)
         {
             int deleted;
-            await using (var connection = await OpenAsync(cancellationToken))
-                deleted = await connection.ExecuteAsync(Command(sql, args.Parameters, cancellationToken: cancellationToken));
+            await using (var connection = await Database.OpenAsync(cancellationToken))
+                deleted = await connection.ExecuteAsync(Database.Command(sql, args.Parameters, cancellationToken: cancellationToken));
             total += deleted;
             progress?.Report(total);
             if (deleted < request.BatchSize) return total;
@@ -45,20 +45,20 @@ public sealed partial class TaskStore
         while (true)
         {
             List<(long Id, string Result)> page;
-            await using (var connection = await OpenAsync(cancellationToken))
+            await using (var connection = await Database.OpenAsync(cancellationToken))
             {
-                page = (await connection.QueryAsync<(long, string)>(Command(
-                    $"SELECT {Dialect.Top}id, result FROM {TaskColumns.Table} WHERE id > @AfterId AND result IS NOT NULL ORDER BY id{Dialect.Limit}",
-                    new SqlArgs(Dialect).Add("AfterId", lastId).Add("Limit", Options.PageSize).Parameters,
+                page = (await connection.QueryAsync<(long, string)>(Database.Command(
+                    $"SELECT {Dialect.Top}id, result FROM {TaskRow.Table} WHERE id > @AfterId AND result IS NOT NULL ORDER BY id{Dialect.Limit}",
+                    Database.Parameters().Add("AfterId", lastId).Add("Limit", Options.PageSize).Parameters,
                     cancellationToken: cancellationToken))).AsList();
 
                 foreach (var (id, result) in page)
                 {
                     if (ResultRepair.Repair(result) is not { } fixedResult) continue;
                     // Only where the result is still the bad value, so a worker's newer write wins.
-                    repaired += await connection.ExecuteAsync(Command(
-                        $"UPDATE {TaskColumns.Table} SET result = @Fixed WHERE id = @Id AND result = @Old",
-                        new SqlArgs(Dialect).Add("Fixed", fixedResult).Add("Id", id).Add("Old", result).Parameters,
+                    repaired += await connection.ExecuteAsync(Database.Command(
+                        $"UPDATE {TaskRow.Table} SET result = @Fixed WHERE id = @Id AND result = @Old",
+                        Database.Parameters().Add("Fixed", fixedResult).Add("Id", id).Add("Old", result).Parameters,
                         cancellationToken: cancellationToken));
                 }
             }

@@ -16,7 +16,7 @@ public sealed partial class TaskStore
     {
         ArgumentNullException.ThrowIfNull(query);
         var conditions = new List<string>();
-        var filter = new SqlArgs(Dialect);
+        var filter = Database.Parameters();
         AddNameFilter(query.Name, "t", conditions, filter);
         if (query.Since is { } since) { conditions.Add("t.date_updated >= @Since"); filter.Add("Since", since); }
         if (query.Until is { } until) { conditions.Add("t.date_updated < @Until"); filter.Add("Until", until); }
@@ -47,8 +47,8 @@ public sealed partial class TaskStore
             .ToList();
         if (open.Count == 0) yield break;
 
-        var now = UtcNow;
-        var filter = new SqlArgs(Dialect).Add("Cutoff", now - query.OlderThan);
+        var now = Database.UtcNow;
+        var filter = Database.Parameters().Add("Cutoff", now - query.OlderThan);
         var conditions = new List<string> { "t.date_updated < @Cutoff" };
         if (!query.IncludeRetried) conditions.Add("t.retried_as IS NULL");
         AddNameFilter(query.Name, "t", conditions, filter);
@@ -60,8 +60,8 @@ public sealed partial class TaskStore
         var silentSince = now - Options.HeartbeatTimeout;
         await foreach (var task in PageAsync<StaleTask>(listing, filter, query.First, r => r.DateUpdated, cancellationToken))
         {
-            task.WorkerLastSeen = SqlArgs.AsUtc(task.WorkerLastSeen);
-            task.WorkerStoppedAt = SqlArgs.AsUtc(task.WorkerStoppedAt);
+            task.WorkerLastSeen = UtcTimes.AsUtc(task.WorkerLastSeen);
+            task.WorkerStoppedAt = UtcTimes.AsUtc(task.WorkerStoppedAt);
             task.PossiblyAborted = task.Status == TaskStates.Started
                 && (task.WorkerStoppedAt is not null || task.WorkerLastSeen < silentSince);
             yield return task;
@@ -74,8 +74,8 @@ public sealed partial class TaskStore
     /// </summary>
     public async IAsyncEnumerable<TaskRecord> GetStaleScheduledAsync(TimeSpan olderThan, int? first = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var filter = new SqlArgs(Dialect).Add("Cutoff", UtcNow - olderThan);
-        var conditions = new List<string> { "t.status = 'SCHEDULED'", "t.scheduled_id IS NOT NULL", "t.claimed_at < @Cutoff" };
+        var filter = Database.Parameters().Add("Cutoff", Database.UtcNow - olderThan);
+        var conditions = new List<string> { $"t.status = '{TaskStates.Scheduled}'", "t.scheduled_id IS NOT NULL", "t.claimed_at < @Cutoff" };
         await foreach (var record in PageAsync<TaskRecord>(new Listing(conditions, "claimed_at", Descending: false), filter, first,
                            r => r.ClaimedAt!.Value, cancellationToken))
             yield return record;
@@ -84,8 +84,8 @@ public sealed partial class TaskStore
     /// <summary>SCHEDULED rows due now and not claimed, soonest first: what the next dispatch pass would send.</summary>
     public async IAsyncEnumerable<TaskRecord> GetDueScheduledAsync(int? first = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var filter = new SqlArgs(Dialect).Add("Now", UtcNow);
-        var conditions = new List<string> { "t.status = 'SCHEDULED'", "t.scheduled_id IS NULL", "t.eta <= @Now" };
+        var filter = Database.Parameters().Add("Now", Database.UtcNow);
+        var conditions = new List<string> { $"t.status = '{TaskStates.Scheduled}'", "t.scheduled_id IS NULL", "t.eta <= @Now" };
         await foreach (var record in PageAsync<TaskRecord>(new Listing(conditions, "eta", Descending: false), filter, first,
                            r => r.Eta!.Value, cancellationToken))
             yield return record;
@@ -94,8 +94,8 @@ public sealed partial class TaskStore
     /// <summary>The distinct statuses in the task table.</summary>
     public async Task<IReadOnlyList<string>> GetStatusesAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        return (await connection.QueryAsync<string>(Command(Dialect.DistinctStatuses, cancellationToken: cancellationToken))).ToList();
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<string>(Database.Command(Dialect.DistinctStatuses, cancellationToken: cancellationToken))).ToList();
     }
 
     /// <summary>
@@ -117,7 +117,7 @@ public sealed partial class TaskStore
 
     /// <summary>Runs a keyset-paged listing: each page starts after the last row of the one before.</summary>
     private async IAsyncEnumerable<TRecord> PageAsync<TRecord>(
-        Listing listing, SqlArgs filter, int? first, Func<TRecord, DateTime> orderValue,
+        Listing listing, SqlParameters filter, int? first, Func<TRecord, DateTime> orderValue,
         [EnumeratorCancellation] CancellationToken cancellationToken)
         where TRecord : TaskRecord
     {
@@ -130,14 +130,14 @@ public sealed partial class TaskStore
             var pageSize = Math.Min(Options.PageSize, remaining);
             filter.Add("Limit", pageSize).Add("AfterValue", lastValue).Add("AfterId", lastId);
             List<TRecord> page;
-            await using (var connection = await OpenAsync(cancellationToken))
+            await using (var connection = await Database.OpenAsync(cancellationToken))
             {
-                page = (await connection.QueryAsync<TRecord>(Command(
+                page = (await connection.QueryAsync<TRecord>(Database.Command(
                     PageSql(listing, afterPreviousPage: lastValue is not null), filter.Parameters, cancellationToken: cancellationToken))).AsList();
             }
             foreach (var record in page)
             {
-                Normalize(record);
+                TaskRow.Normalize(record);
                 yield return record;
             }
             if (page.Count < pageSize) yield break;
@@ -159,26 +159,26 @@ public sealed partial class TaskStore
         if (afterPreviousPage)
             where.Add($"t.{order} {after}= @AfterValue AND (t.{order} {after} @AfterValue OR t.id {after} @AfterId)");
 
-        var select = $"SELECT {Dialect.Top}{TaskColumns.Select("t.")}";
+        var select = $"SELECT {Dialect.Top}{TaskRow.Select("t.")}";
         if (listing.JoinWorkers) select += ", w.last_heartbeat AS WorkerLastSeen, w.stopped_at AS WorkerStoppedAt";
-        var workers = listing.JoinWorkers ? " LEFT JOIN fulldbresult_worker w ON w.worker_name = t.worker" : "";
+        var workers = listing.JoinWorkers ? $" LEFT JOIN {WorkerStore.Table} w ON w.worker_name = t.worker" : "";
         if (listing.SeekEach is not { } seeks)
         {
             var whereClause = where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "";
-            return $"{select} FROM {TaskColumns.Table} t{workers}{whereClause} ORDER BY t.{order} {direction}, t.id {direction}{Dialect.Limit}";
+            return $"{select} FROM {TaskRow.Table} t{workers}{whereClause} ORDER BY t.{order} {direction}, t.id {direction}{Dialect.Limit}";
         }
 
         // Each subquery reads only the keys; the page's rows are then read by primary key. The wrapping
         // SELECT lets SQLite take a subquery with its own ORDER BY and LIMIT in a UNION ALL.
         var subqueries = seeks.Select((seek, i) =>
-            $"SELECT * FROM (SELECT {Dialect.Top}t.id, t.{order} FROM {TaskColumns.Table} t WHERE {string.Join(" AND ", where.Prepend(seek))}" +
+            $"SELECT * FROM (SELECT {Dialect.Top}t.id, t.{order} FROM {TaskRow.Table} t WHERE {string.Join(" AND ", where.Prepend(seek))}" +
             $" ORDER BY t.{order} {direction}, t.id {direction}{Dialect.Limit}) s{i}");
-        return $"{select} FROM ({string.Join(" UNION ALL ", subqueries)}) seeks JOIN {TaskColumns.Table} t ON t.id = seeks.id{workers}" +
+        return $"{select} FROM ({string.Join(" UNION ALL ", subqueries)}) seeks JOIN {TaskRow.Table} t ON t.id = seeks.id{workers}" +
             $" ORDER BY seeks.{order} {direction}, seeks.id {direction}{Dialect.Limit}";
     }
 
     /// <summary>An exact name is an equality (an index seek); * and ? become a LIKE pattern.</summary>
-    private static void AddNameFilter(string? name, string alias, List<string> conditions, SqlArgs filter)
+    private static void AddNameFilter(string? name, string alias, List<string> conditions, SqlParameters filter)
     {
         if (string.IsNullOrEmpty(name)) return;
         if (name.IndexOfAny(['*', '?']) < 0)

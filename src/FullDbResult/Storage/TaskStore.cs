@@ -12,30 +12,11 @@ namespace FullDbResult.Storage;
 /// </summary>
 public sealed partial class TaskStore
 {
-    private readonly SchemaMigrator migrator;
-    private readonly string description;
-    private readonly string openConnectionString;
-    private readonly SemaphoreSlim schemaGate = new(1, 1);
-    private volatile bool schemaReady;
-
     public TaskStore(StoreConnection connection, TaskStoreOptions? options = null)
     {
         Connection = connection ?? throw new ArgumentNullException(nameof(connection));
         Options = options ?? new TaskStoreOptions();
-        Dialect = CreateDialect(connection.Provider);
-        migrator = new SchemaMigrator(Dialect, Options.Clock);
-        try
-        {
-            description = Dialect.Describe(connection.ConnectionString);
-            openConnectionString = Dialect.WithDefaults(connection.ConnectionString);
-        }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException)
-        {
-            // The provider's message can quote the string; ours names only the problem.
-            throw new ArgumentException(
-                $"The {connection.Provider} connection string is not valid: {ex.GetType().Name} ({FirstSentenceWithoutValues(ex.Message)}).",
-                nameof(connection));
-        }
+        Database = new StoreDatabase(connection, Options);
     }
 
     /// <summary>A store over <paramref name="connectionString"/>, the provider inferred unless given.</summary>
@@ -44,35 +25,17 @@ public sealed partial class TaskStore
 
     public StoreConnection Connection { get; }
     public TaskStoreOptions Options { get; }
-    public SqlDialect Dialect { get; }
-    public override string ToString() => description;
+    public SqlDialect Dialect => Database.Dialect;
+    public override string ToString() => Database.Description;
 
-    private TimeProvider Clock => Options.Clock;
-    internal DateTime UtcNow => Clock.GetUtcNow().UtcDateTime;
-
-    public static SqlDialect CreateDialect(DatabaseProvider provider) => provider switch
-    {
-        DatabaseProvider.Sqlite => new SqliteDialect(),
-        DatabaseProvider.PostgreSql => new PostgreSqlDialect(),
-        DatabaseProvider.SqlServer => new SqlServerDialect(),
-        _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, "Unknown database provider."),
-    };
+    /// <summary>Connections, commands and clock, shared with the worker and periodic-task stores of this database.</summary>
+    internal StoreDatabase Database { get; }
 
     /// <summary>Creates or upgrades the schema; safe to run twice and from several processes at once.</summary>
-    public async Task<int> MigrateAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenRawAsync(cancellationToken);
-        var applied = await migrator.MigrateAsync(connection, cancellationToken);
-        schemaReady = true;
-        return applied;
-    }
+    public Task<int> MigrateAsync(CancellationToken cancellationToken = default) => Database.MigrateAsync(cancellationToken);
 
     /// <summary>The database's schema version, or null when it has none.</summary>
-    public async Task<int?> GetSchemaVersionAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenRawAsync(cancellationToken);
-        return await migrator.ReadVersionAsync(connection, null, cancellationToken);
-    }
+    public Task<int?> GetSchemaVersionAsync(CancellationToken cancellationToken = default) => Database.ReadSchemaVersionAsync(cancellationToken);
 
     /// <summary>The schema version this code writes.</summary>
     public static int KnownSchemaVersion => Migrations.Latest;
@@ -81,12 +44,12 @@ public sealed partial class TaskStore
     public async Task InsertAsync(TaskRecord record, CancellationToken cancellationToken = default)
     {
         Prepare(record);
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await Database.OpenAsync(cancellationToken);
         try
         {
-            await connection.ExecuteAsync(Command(
-                $"INSERT INTO {TaskColumns.Table} ({TaskColumns.InsertList}) VALUES {TaskColumns.ValuesRow()}",
-                new SqlArgs(Dialect).AddRecord(record).Parameters, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(Database.Command(
+                $"INSERT INTO {TaskRow.Table} ({TaskRow.InsertList}) VALUES {TaskRow.ValuesRow()}",
+                Database.Parameters().AddRow(record).Parameters, cancellationToken: cancellationToken));
         }
         catch (DbException ex) when (Dialect.IsUniqueViolation(ex))
         {
@@ -107,12 +70,12 @@ public sealed partial class TaskStore
         if (duplicate is not null)
             throw new ArgumentException($"The batch holds task id '{duplicate.Key}' {duplicate.Count()} times.", nameof(records));
 
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await Database.OpenAsync(cancellationToken);
         // One statement is atomic by itself; a transaction around it would only add the COMMIT's round trip.
         await using var transaction = Dialect.InsertsInOneStatement(records.Count) ? null : await connection.BeginTransactionAsync(cancellationToken);
         try
         {
-            await InsertRowsAsync(connection, transaction, records, cancellationToken);
+            await Dialect.InsertRowsAsync(connection, transaction, records, cancellationToken);
             if (transaction is not null) await transaction.CommitAsync(cancellationToken);
         }
         catch (DbException ex) when (Dialect.IsUniqueViolation(ex))
@@ -125,11 +88,11 @@ public sealed partial class TaskStore
     public async Task<TaskRecord?> GetAsync(string taskId, CancellationToken cancellationToken = default)
     {
         TaskValidation.ValidateTaskId(taskId, nameof(taskId));
-        await using var connection = await OpenAsync(cancellationToken);
-        var record = await connection.QuerySingleOrDefaultAsync<TaskRecord>(Command(
-            $"SELECT {TaskColumns.Select()} FROM {TaskColumns.Table} WHERE task_id = @TaskId",
-            new SqlArgs(Dialect).Add("TaskId", taskId).Parameters, cancellationToken: cancellationToken));
-        return record is null ? null : Normalize(record);
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        var record = await connection.QuerySingleOrDefaultAsync<TaskRecord>(Database.Command(
+            $"SELECT {TaskRow.Select()} FROM {TaskRow.Table} WHERE task_id = @TaskId",
+            Database.Parameters().Add("TaskId", taskId).Parameters, cancellationToken: cancellationToken));
+        return record is null ? null : TaskRow.Normalize(record);
     }
 
     /// <summary>
@@ -140,8 +103,8 @@ public sealed partial class TaskStore
     public async Task<bool> ApplyStateChangeAsync(TaskStateChange change, CancellationToken cancellationToken = default)
     {
         var (sql, args) = StateChangeStatement(change);
-        await using var connection = await OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(Command(sql, args.Parameters, cancellationToken: cancellationToken)) > 0;
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(Database.Command(sql, args.Parameters, cancellationToken: cancellationToken)) > 0;
     }
 
     /// <summary>
@@ -155,13 +118,13 @@ public sealed partial class TaskStore
         ArgumentNullException.ThrowIfNull(changes);
         var statements = changes.Select(StateChangeStatement).ToList();
         if (statements.Count == 0) return [];
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await Database.OpenAsync(cancellationToken);
         if (Dialect.BatchesStatements && connection.CanCreateBatch)
         {
             await using var batch = connection.CreateBatch();
             foreach (var (sql, args) in statements)
             {
-                StatementObserver?.Invoke(sql, args.Parameters);
+                Database.StatementObserver?.Invoke(sql, args.Parameters);
                 var command = batch.CreateBatchCommand();
                 command.CommandText = sql;
                 args.BindTo(command);
@@ -175,12 +138,12 @@ public sealed partial class TaskStore
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var applied = new List<bool>(statements.Count);
         foreach (var (sql, args) in statements)
-            applied.Add(await connection.ExecuteAsync(Command(sql, args.Parameters, transaction, cancellationToken)) > 0);
+            applied.Add(await connection.ExecuteAsync(Database.Command(sql, args.Parameters, transaction, cancellationToken)) > 0);
         await transaction.CommitAsync(cancellationToken);
         return applied;
     }
 
-    private (string Sql, SqlArgs Args) StateChangeStatement(TaskStateChange change)
+    private (string Sql, SqlParameters Args) StateChangeStatement(TaskStateChange change)
     {
         ArgumentNullException.ThrowIfNull(change);
         TaskValidation.ValidateTaskId(change.TaskId);
@@ -189,199 +152,37 @@ public sealed partial class TaskStore
         if (change.Args is not null) Json.TaskJson.ValidateArgs(change.Args, $"task {change.TaskId}");
         if (change.Kwargs is not null) Json.TaskJson.ValidateKwargs(change.Kwargs, $"task {change.TaskId}");
 
-        var now = UtcNow;
-        var args = new SqlArgs(Dialect);
+        var args = Database.Parameters();
         var protectedList = args.In("Protected", TaskStates.ProtectedFrom(change.Status));
-        args.Add("Now", now)
-            .Add("SetsOutcome", change.CarriesOutcome ? 1 : 0)
-            .Add("SetTaskName", change.TaskName).Add("SetArgs", change.Args).Add("SetKwargs", change.Kwargs)
-            .Add("SetResult", change.Result).Add("SetTraceback", change.Traceback)
-            .Add("SetExchange", change.Exchange).Add("SetRoutingKey", change.RoutingKey).Add("SetQueue", change.Queue)
-            .Add("SetPriority", change.Priority).Add("SetEta", change.Eta).Add("SetExpires", change.Expires)
-            .Add("SetDateStarted", change.DateStarted).Add("SetDateDone", change.DateDone).Add("SetWorker", change.Worker)
-            .Add("SetRetries", change.Retries).Add("SetRootId", change.RootId).Add("SetParentId", change.ParentId)
-            .Add("SetGroupId", change.GroupId).Add("SetMeta", change.Meta);
-        args.AddRecord(RecordFor(change, now));
+        TaskRow.BindStateChange(args, change, Database.UtcNow);
 
         var sql = change.TaskName is null
-            ? $"UPDATE {TaskColumns.Table} SET {StateChangeAssignments} WHERE task_id = @TaskId AND status NOT IN {protectedList}"
-            : Dialect.UpsertStateChange(StateChangeAssignments, protectedList);
+            ? $"UPDATE {TaskRow.Table} SET {TaskRow.StateChangeAssignments} WHERE task_id = @TaskId AND status NOT IN {protectedList}"
+            : Dialect.UpsertStateChange(TaskRow.StateChangeAssignments, protectedList);
         return (sql, args);
     }
 
-    /// <summary>Writes or refreshes a worker's heartbeat row.</summary>
-    public async Task RecordHeartbeatAsync(WorkerHeartbeat heartbeat, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(heartbeat);
-        TaskValidation.ValidateTaskId(heartbeat.WorkerName, nameof(heartbeat.WorkerName));
-        var args = new SqlArgs(Dialect)
-            .Add("WorkerName", heartbeat.WorkerName).Add("Hostname", heartbeat.Hostname).Add("Pid", heartbeat.Pid)
-            .Add("Queues", heartbeat.Queues).Add("StartedAt", heartbeat.StartedAt).Add("LastHeartbeat", heartbeat.LastHeartbeat)
-            .Add("StoppedAt", heartbeat.StoppedAt);
-        await using var connection = await OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(Command(Dialect.UpsertHeartbeat, args.Parameters, cancellationToken: cancellationToken));
-    }
-
-    public async Task<IReadOnlyList<WorkerHeartbeat>> GetWorkersAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        var workers = await connection.QueryAsync<WorkerHeartbeat>(Command(
-            """
-            SELECT worker_name AS WorkerName, hostname AS Hostname, pid AS Pid, queues AS Queues, started_at AS StartedAt,
-                   last_heartbeat AS LastHeartbeat, stopped_at AS StoppedAt
-            FROM fulldbresult_worker ORDER BY worker_name
-            """, cancellationToken: cancellationToken));
-        return workers.Select(w =>
-        {
-            w.StartedAt = SqlArgs.AsUtc(w.StartedAt);
-            w.LastHeartbeat = SqlArgs.AsUtc(w.LastHeartbeat);
-            w.StoppedAt = SqlArgs.AsUtc(w.StoppedAt);
-            return w;
-        }).ToList();
-    }
-
     /// <summary>
-    /// A connection to a database whose schema is ready: migrated on first use when
-    /// <see cref="TaskStoreOptions.AutoMigrate"/> is on, otherwise verified.
+    /// Notes on each task's row why its publish failed, in <paramref name="meta"/>. Only rows still PENDING
+    /// get the note: a row a worker has moved on shows the message did reach the queue, and the note must
+    /// never move it back. Returns how many rows were noted.
     /// </summary>
-    internal async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    public async Task<int> NotePublishErrorAsync(IReadOnlyList<string> taskIds, string meta, CancellationToken cancellationToken = default)
     {
-        var connection = await OpenRawAsync(cancellationToken);
-        if (schemaReady) return connection;
-        try
+        ArgumentNullException.ThrowIfNull(taskIds);
+        ArgumentException.ThrowIfNullOrEmpty(meta);
+        if (taskIds.Count == 0) return 0;
+        var noted = 0;
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        foreach (var chunk in taskIds.Chunk(Math.Min(1000, Dialect.MaxParameters - 2)))
         {
-            await schemaGate.WaitAsync(cancellationToken);
-            try
-            {
-                if (!schemaReady)
-                {
-                    if (Options.AutoMigrate) await migrator.MigrateAsync(connection, cancellationToken);
-                    else await migrator.VerifyAsync(connection, description, cancellationToken);
-                    schemaReady = true;
-                }
-            }
-            finally
-            {
-                schemaGate.Release();
-            }
-            return connection;
+            var args = Database.Parameters().Add("Meta", meta).Add("Now", Database.UtcNow).Add("Pending", TaskStates.Pending);
+            noted += await connection.ExecuteAsync(Database.Command(
+                $"UPDATE {TaskRow.Table} SET meta = @Meta, date_updated = @Now WHERE status = @Pending AND task_id IN {args.In("TaskId", chunk)}",
+                args.Parameters, cancellationToken: cancellationToken));
         }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
+        return noted;
     }
 
-    /// <summary>Tests and the query benchmark read the statements the store runs: to check their plans and their syntax.</summary>
-    internal Action<string, object?>? StatementObserver { get; set; }
-
-    /// <summary>Tests replace the connection to read SQL Server's statements without a server.</summary>
-    internal Func<string, DbConnection>? ConnectionFactory { get; set; }
-
-    internal CommandDefinition Command(string sql, object? parameters = null, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
-    {
-        // A paged query rebinds the same parameters for each page: the observer gets this statement's values.
-        StatementObserver?.Invoke(sql, parameters is DynamicParameters bound ? new DynamicParameters(bound) : parameters);
-        return new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken);
-    }
-
-    private async Task<DbConnection> OpenRawAsync(CancellationToken cancellationToken)
-    {
-        var connection = (ConnectionFactory ?? Dialect.CreateConnection)(openConnectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken);
-            return connection;
-        }
-        catch (Exception ex) when (ex is DbException or InvalidOperationException or TimeoutException or System.Net.Sockets.SocketException)
-        {
-            await connection.DisposeAsync();
-            throw new TaskStoreConnectionException($"Cannot connect to {description}: {ex.Message}", ex);
-        }
-    }
-
-    internal Task InsertRowsAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<TaskRecord> records, CancellationToken cancellationToken) =>
-        Dialect.InsertRowsAsync(connection, transaction, records, cancellationToken);
-
-    /// <summary>Validates a new row and fills the times the store owns.</summary>
-    internal void Prepare(TaskRecord record)
-    {
-        TaskValidation.Validate(record);
-        var now = UtcNow;
-        if (record.DateSubmitted == default) record.DateSubmitted = now;
-        record.DateUpdated = now;
-    }
-
-    private static TaskRecord RecordFor(TaskStateChange change, DateTime now) => new()
-    {
-        TaskId = change.TaskId,
-        TaskName = change.TaskName ?? "",
-        Status = change.Status,
-        Args = change.Args ?? "[]",
-        Kwargs = change.Kwargs ?? "{}",
-        Result = change.Result,
-        Traceback = change.Traceback,
-        Exchange = change.Exchange,
-        RoutingKey = change.RoutingKey,
-        Queue = change.Queue,
-        Priority = change.Priority,
-        Eta = change.Eta,
-        Expires = change.Expires,
-        DateSubmitted = now,
-        DateStarted = change.DateStarted,
-        DateDone = change.DateDone,
-        DateUpdated = now,
-        Worker = change.Worker,
-        Retries = change.Retries ?? 0,
-        RootId = change.RootId,
-        ParentId = change.ParentId,
-        GroupId = change.GroupId,
-        Meta = change.Meta,
-    };
-
-    private const string T = TaskColumns.Table;
-
-    private static readonly string StateChangeAssignments = $"""
-        status = @Status,
-        task_name = COALESCE(@SetTaskName, {T}.task_name),
-        args = COALESCE(@SetArgs, {T}.args),
-        kwargs = COALESCE(@SetKwargs, {T}.kwargs),
-        result = CASE WHEN @SetsOutcome = 1 THEN @SetResult ELSE {T}.result END,
-        traceback = CASE WHEN @SetsOutcome = 1 THEN @SetTraceback ELSE {T}.traceback END,
-        exchange = COALESCE(@SetExchange, {T}.exchange),
-        routing_key = COALESCE(@SetRoutingKey, {T}.routing_key),
-        queue = COALESCE(@SetQueue, {T}.queue),
-        priority = COALESCE(@SetPriority, {T}.priority),
-        eta = COALESCE(@SetEta, {T}.eta),
-        expires = COALESCE(@SetExpires, {T}.expires),
-        date_started = COALESCE(@SetDateStarted, {T}.date_started),
-        date_done = COALESCE(@SetDateDone, {T}.date_done),
-        date_updated = @Now,
-        worker = COALESCE(@SetWorker, {T}.worker),
-        retries = COALESCE(@SetRetries, {T}.retries),
-        root_id = COALESCE(@SetRootId, {T}.root_id),
-        parent_id = COALESCE(@SetParentId, {T}.parent_id),
-        group_id = COALESCE(@SetGroupId, {T}.group_id),
-        meta = COALESCE(@SetMeta, {T}.meta)
-        """;
-
-    /// <summary>Providers hand back times without a kind (SQLite, SQL Server); the store writes only UTC.</summary>
-    internal static TaskRecord Normalize(TaskRecord record)
-    {
-        record.Eta = SqlArgs.AsUtc(record.Eta);
-        record.Expires = SqlArgs.AsUtc(record.Expires);
-        record.DateSubmitted = SqlArgs.AsUtc(record.DateSubmitted);
-        record.DateStarted = SqlArgs.AsUtc(record.DateStarted);
-        record.DateDone = SqlArgs.AsUtc(record.DateDone);
-        record.DateUpdated = SqlArgs.AsUtc(record.DateUpdated);
-        record.ClaimedAt = SqlArgs.AsUtc(record.ClaimedAt);
-        return record;
-    }
-
-    private static string FirstSentenceWithoutValues(string message)
-    {
-        var cut = message.IndexOfAny(['\'', '"', '=']);
-        return (cut > 0 ? message[..cut] : message).Trim().TrimEnd('.', ':');
-    }
+    private void Prepare(TaskRecord record) => TaskRow.Prepare(record, Database.UtcNow);
 }

@@ -40,7 +40,6 @@ public class TaskRecord
     public string? RetriedFrom { get; set; }
     /// <summary>The id this task was re-sent as, by a retry or by the dispatcher.</summary>
     public string? RetriedAs { get; set; }
-    public bool Hidden { get; set; }
     /// <summary>JSON for the rest: children, exception type, publish errors.</summary>
     public string? Meta { get; set; }
 

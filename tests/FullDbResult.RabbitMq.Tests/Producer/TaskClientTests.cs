@@ -163,7 +163,7 @@ public sealed class TaskClientTests : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentException>(() => client.SendAsync("proj.x",
             sendOptions: new SendOptions { Eta = DateTimeOffset.UtcNow, Countdown = TimeSpan.FromSeconds(1) }));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => client.SendAsync("proj.x", sendOptions: new SendOptions { Countdown = TimeSpan.FromSeconds(-1) }));
-        Assert.Empty(await store.GetWorkersAsync());
+        Assert.Empty(await new WorkerStore(store).GetWorkersAsync());
     }
 
     [Theory]

@@ -43,7 +43,7 @@ public sealed class SampleWorkerTests
 
             Process.Start("kill", ["-TERM", worker.Id.ToString()])!.WaitForExit();
             Assert.True(worker.WaitForExit(TimeSpan.FromSeconds(30)), $"the sample worker did not stop on SIGTERM:\n{output}");
-            Assert.NotNull((await store.GetWorkersAsync()).Single().StoppedAt);
+            Assert.NotNull((await new WorkerStore(store).GetWorkersAsync()).Single().StoppedAt);
         }
         finally
         {

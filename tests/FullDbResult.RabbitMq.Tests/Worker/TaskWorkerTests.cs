@@ -238,11 +238,11 @@ public sealed class TaskWorkerTests : IAsyncLifetime
         var running = await RunningWorker.StartAsync(store, _ => { }, options: new TaskWorkerOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(200) });
         var name = running.Worker.Options.WorkerName;
 
-        var first = (await store.GetWorkersAsync()).Single(w => w.WorkerName == name);
-        await Eventually.WaitAsync(async () => (await store.GetWorkersAsync()).Single(w => w.WorkerName == name).LastHeartbeat > first.LastHeartbeat, "a later heartbeat");
+        var first = (await new WorkerStore(store).GetWorkersAsync()).Single(w => w.WorkerName == name);
+        await Eventually.WaitAsync(async () => (await new WorkerStore(store).GetWorkersAsync()).Single(w => w.WorkerName == name).LastHeartbeat > first.LastHeartbeat, "a later heartbeat");
         await running.DisposeAsync();
 
-        var last = (await store.GetWorkersAsync()).Single(w => w.WorkerName == name);
+        var last = (await new WorkerStore(store).GetWorkersAsync()).Single(w => w.WorkerName == name);
         Assert.Equal((Environment.ProcessId, running.Queue), (last.Pid, last.Queues));
         Assert.False(string.IsNullOrEmpty(last.Hostname));
         Assert.NotNull(last.StoppedAt);

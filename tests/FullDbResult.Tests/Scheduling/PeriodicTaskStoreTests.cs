@@ -152,10 +152,8 @@ public class PeriodicTaskStoreTests
     public async Task Every_statement_the_periodic_store_and_scheduler_send_to_sql_server_parses_as_t_sql()
     {
         var statements = new List<string>();
-        var store = new TaskStore(new StoreConnection("Server=recording;Database=tasks;User ID=sa;Password=x", DatabaseProvider.SqlServer))
-        {
-            ConnectionFactory = _ => new RecordingConnection(statements),
-        };
+        var store = new TaskStore(new StoreConnection("Server=recording;Database=tasks;User ID=sa;Password=x", DatabaseProvider.SqlServer));
+        store.Database.ConnectionFactory = _ => new RecordingConnection(statements);
         var tasks = new PeriodicTaskStore(store);
         var scheduler = new PeriodicScheduler(tasks, new RecordingPublisher());
 

@@ -133,12 +133,12 @@ public class ScheduledDispatcherTests
         var (store, clock, broker, dispatcher) = Setup(provider);
         await store.InsertAsync(TestTasks.Scheduled(clock.UtcNow.AddHours(-3), "crashed"));
         // The process dies as it starts its bookkeeping: the claim is committed, nothing after it is.
-        store.StatementObserver = (sql, _) =>
+        store.Database.StatementObserver = (sql, _) =>
         {
             if (sql.Contains("SCHEDULED_SENT")) throw new InvalidOperationException("the dispatcher died");
         };
         await Assert.ThrowsAsync<InvalidOperationException>(() => dispatcher.RunOnceAsync());
-        store.StatementObserver = null;
+        store.Database.StatementObserver = null;
         var claimedAt = clock.UtcNow;
 
         clock.Advance(TimeSpan.FromMinutes(4));
@@ -233,7 +233,7 @@ public class ScheduledDispatcherTests
         await store.InsertManyAsync(Enumerable.Range(0, 4).Select(i => TestTasks.Scheduled(clock.UtcNow, $"s{i}")).ToList());
         // An operator releases one claimed row just before the dispatcher's bookkeeping.
         var released = false;
-        store.StatementObserver = (sql, _) =>
+        store.Database.StatementObserver = (sql, _) =>
         {
             if (!released && sql.Contains("SCHEDULED_SENT")) released = operatorStore.ReleaseScheduledClaimAsync("s2").GetAwaiter().GetResult();
         };

@@ -98,7 +98,7 @@ public class ConnectionTests
         var store = TestStores.NewStore(DatabaseProvider.PostgreSql);
         for (var i = 0; i < 10; i++) await store.InsertManyAsync([Tasks.Pending($"prepared-{i}")]);
 
-        await using var connection = await store.OpenAsync(CancellationToken.None);
+        await using var connection = await store.Database.OpenAsync(CancellationToken.None);
         var prepared = await connection.QueryAsync<string>("SELECT statement FROM pg_prepared_statements");
 
         Assert.Contains(prepared, statement => statement.StartsWith("INSERT INTO fulldbresult_task", StringComparison.Ordinal));

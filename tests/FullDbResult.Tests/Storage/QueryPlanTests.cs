@@ -105,9 +105,9 @@ public class QueryPlanTests : IClassFixture<QueryPlanTests.LargeStores>, IClassF
         var store = stores.For(provider);
         var statements = new List<(string Sql, object? Parameters)>
         {
-            (store.Dialect.ClaimDueScheduled, new SqlArgs(store.Dialect).Add("ClaimId", "plan").Add("Now", DateTime.UtcNow).Add("Limit", 100).Parameters),
+            (store.Dialect.ClaimDueScheduled, new SqlParameters(store.Dialect).Add("ClaimId", "plan").Add("Now", DateTime.UtcNow).Add("Limit", 100).Parameters),
         };
-        var purge = new SqlArgs(store.Dialect).Add("Cutoff", DateTime.UtcNow.AddDays(-30)).Add("Limit", 1000);
+        var purge = new SqlParameters(store.Dialect).Add("Cutoff", DateTime.UtcNow.AddDays(-30)).Add("Limit", 1000);
         statements.Add((store.Dialect.DeleteBatch("status IN " + purge.In("State", TaskStates.DefaultTerminal) + " AND date_updated < @Cutoff", "date_updated"), purge.Parameters));
 
         foreach (var (sql, parameters) in statements)
@@ -127,14 +127,14 @@ public class QueryPlanTests : IClassFixture<QueryPlanTests.LargeStores>, IClassF
     private static async Task<List<(string Sql, object? Parameters)>> CaptureAsync(TaskStore store, Func<TaskStore, Task> operation)
     {
         var statements = new List<(string Sql, object? Parameters)>();
-        store.StatementObserver = (sql, parameters) => statements.Add((sql, parameters));
+        store.Database.StatementObserver = (sql, parameters) => statements.Add((sql, parameters));
         try
         {
             await operation(store);
         }
         finally
         {
-            store.StatementObserver = null;
+            store.Database.StatementObserver = null;
         }
         return statements;
     }

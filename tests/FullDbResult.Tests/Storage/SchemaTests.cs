@@ -1,5 +1,6 @@
 using Dapper;
 using FullDbResult.Storage;
+using FullDbResult.Storage.Schema;
 using Xunit;
 
 namespace FullDbResult.Tests.Storage;
@@ -30,6 +31,53 @@ public class SchemaTests
         // One process applied the steps, the other found them applied.
         Assert.Equal([0, TaskStore.KnownSchemaVersion], results.Select(r => int.Parse(r.Output.Trim())).Order());
         Assert.Equal(TaskStore.KnownSchemaVersion, await new TaskStore(connection).GetSchemaVersionAsync());
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task A_version_1_database_with_tasks_upgrades_to_the_latest_version_and_keeps_them(DatabaseProvider provider)
+    {
+        var store = TestStores.NewStore(provider);
+        var now = DateTime.UtcNow;
+        await using (var connection = store.Dialect.CreateConnection(store.Connection.ConnectionString))
+        {
+            await connection.OpenAsync();
+            foreach (var statement in store.Dialect.OnCreate.Append(store.Dialect.CreateSchemaTable).Concat(Migrations.All[0].Statements(store.Dialect)))
+                await connection.ExecuteAsync(statement);
+            await connection.ExecuteAsync("INSERT INTO fulldbresult_schema (version, description, applied_at) VALUES (1, 'v1', @now)", new { now });
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO fulldbresult_task (task_id, task_name, status, args, kwargs, date_submitted, date_updated, hidden)
+                VALUES ('from-v1', 'email.send', 'SUCCESS', '[1]', '{}', @now, @now, @hidden)
+                """, new { now, hidden = true });
+        }
+
+        Assert.Equal(TaskStore.KnownSchemaVersion - 1, await store.MigrateAsync());
+
+        var read = await store.GetAsync("from-v1");
+        Assert.Equal(("email.send", "SUCCESS", "[1]"), (read!.TaskName, read.Status, read.Args));
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task The_declared_task_row_is_the_migrated_table_column_for_column(DatabaseProvider provider)
+    {
+        var store = TestStores.NewStore(provider);
+        await store.MigrateAsync();
+
+        await using var connection = store.Dialect.CreateConnection(store.Connection.ConnectionString);
+        var stored = (await connection.QueryAsync<(string Name, string Type)>(provider switch
+        {
+            DatabaseProvider.Sqlite => "SELECT name, type FROM pragma_table_info('fulldbresult_task') ORDER BY cid",
+            DatabaseProvider.PostgreSql =>
+                """
+                SELECT a.attname, replace(replace(format_type(a.atttypid, a.atttypmod), 'character varying', 'varchar'), 'timestamp with time zone', 'timestamptz')
+                FROM pg_attribute a WHERE a.attrelid = 'fulldbresult_task'::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum
+                """,
+            _ => "SELECT column_name, '' FROM information_schema.columns WHERE table_name = 'fulldbresult_task' ORDER BY ordinal_position",
+        })).Skip(1).ToList();
+
+        Assert.Equal(TaskRow.Columns.Select(c => c.Name), stored.Select(c => c.Name));
+        if (provider != DatabaseProvider.SqlServer)
+            Assert.Equal(TaskRow.Columns.Select(c => c.SqlType(store.Dialect)), stored.Select(c => c.Type));
     }
 
     [Theory, MemberData(nameof(Providers))]

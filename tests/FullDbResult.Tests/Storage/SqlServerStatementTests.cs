@@ -19,7 +19,7 @@ public class SqlServerStatementTests
         var statements = new List<string>();
         var store = new TaskStore(new StoreConnection("Server=recording;Database=tasks;User ID=sa;Password=x", DatabaseProvider.SqlServer));
         // Open statuses in the table make the stale query build its full SQL.
-        store.ConnectionFactory = _ => new RecordingConnection(statements)
+        store.Database.ConnectionFactory = _ => new RecordingConnection(statements)
         {
             Answer = sql => sql == store.Dialect.DistinctStatuses ? Statuses(TaskStates.Pending, TaskStates.Started, TaskStates.Success) : null,
         };
@@ -53,8 +53,9 @@ public class SqlServerStatementTests
         await store.ApplyStateChangesAsync([
             new TaskStateChange { TaskId = "c", Status = TaskStates.Started, TaskName = "x" },
             new TaskStateChange { TaskId = "a", Status = TaskStates.Failure, Result = "{}" }]);
-        await store.RecordHeartbeatAsync(new WorkerHeartbeat { WorkerName = "w", Hostname = "h", Queues = "celery" });
-        await store.GetWorkersAsync();
+        await store.NotePublishErrorAsync(["a", "b0"], "{\"publish_error\": \"nacked\"}");
+        await new WorkerStore(store).RecordHeartbeatAsync(new WorkerHeartbeat { WorkerName = "w", Hostname = "h", Queues = "celery" });
+        await new WorkerStore(store).GetWorkersAsync();
         await store.QueryAsync(new TaskQuery { Name = "e*", Statuses = [TaskStates.Failure], Since = DateTime.UtcNow, Until = DateTime.UtcNow }).ToListAsync();
         await store.QueryAsync(new TaskQuery { Name = "exact" }).ToListAsync();
         await store.GetStatusesAsync();

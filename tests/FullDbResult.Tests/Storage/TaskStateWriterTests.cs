@@ -15,7 +15,7 @@ public class TaskStateWriterTests
         await store.InsertAsync(Tasks.Pending("already-done"));
         await store.ApplyStateChangeAsync(new TaskStateChange { TaskId = "already-done", Status = TaskStates.Success, Result = "1" });
         var connectionsOpened = 0;
-        store.ConnectionFactory = connectionString =>
+        store.Database.ConnectionFactory = connectionString =>
         {
             Interlocked.Increment(ref connectionsOpened);
             return store.Dialect.CreateConnection(connectionString);

@@ -117,10 +117,10 @@ public class TaskStoreQueryTests
             await store.ApplyStateChangeAsync(new TaskStateChange { TaskId = id, Status = TaskStates.Started, Worker = worker });
         }
         var start = clock.UtcNow;
-        await store.RecordHeartbeatAsync(new WorkerHeartbeat { WorkerName = "dead@h", Hostname = "h", Pid = 1, StartedAt = start, LastHeartbeat = start });
-        await store.RecordHeartbeatAsync(new WorkerHeartbeat { WorkerName = "stopped@h", Hostname = "h", Pid = 2, StartedAt = start, LastHeartbeat = start.AddHours(2), StoppedAt = start.AddHours(2) });
+        await new WorkerStore(store).RecordHeartbeatAsync(new WorkerHeartbeat { WorkerName = "dead@h", Hostname = "h", Pid = 1, StartedAt = start, LastHeartbeat = start });
+        await new WorkerStore(store).RecordHeartbeatAsync(new WorkerHeartbeat { WorkerName = "stopped@h", Hostname = "h", Pid = 2, StartedAt = start, LastHeartbeat = start.AddHours(2), StoppedAt = start.AddHours(2) });
         clock.Advance(TimeSpan.FromHours(2));
-        await store.RecordHeartbeatAsync(new WorkerHeartbeat { WorkerName = "live@h", Hostname = "h", Pid = 3, StartedAt = start, LastHeartbeat = clock.UtcNow });
+        await new WorkerStore(store).RecordHeartbeatAsync(new WorkerHeartbeat { WorkerName = "live@h", Hostname = "h", Pid = 3, StartedAt = start, LastHeartbeat = clock.UtcNow });
 
         var stale = (await store.GetStaleTasksAsync(new StaleTaskQuery { OlderThan = TimeSpan.FromHours(1) }).ToListAsync())
             .ToDictionary(t => t.TaskId);

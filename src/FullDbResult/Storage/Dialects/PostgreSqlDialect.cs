@@ -6,7 +6,7 @@ using Npgsql;
 namespace FullDbResult.Storage.Dialects;
 
 /// <summary>PostgreSQL: timestamptz columns, ON CONFLICT upserts, FOR UPDATE SKIP LOCKED claims.</summary>
-public sealed class PostgreSqlDialect : SqlDialect
+public sealed class PostgreSqlDialect : PostgreSqlAndSqliteDialect
 {
     public override DatabaseProvider Provider => DatabaseProvider.PostgreSql;
 
@@ -54,7 +54,7 @@ public sealed class PostgreSqlDialect : SqlDialect
 
     // With "id IN (subquery)" the planner may hash-join the whole table; an array of ids is probed by primary key.
     internal override string DeleteBatch(string where, string orderBy) =>
-        $"DELETE FROM fulldbresult_task WHERE id = ANY(ARRAY(SELECT id FROM fulldbresult_task WHERE {where} ORDER BY {orderBy} LIMIT @Limit))";
+        $"DELETE FROM {TaskRow.Table} WHERE id = ANY(ARRAY(SELECT id FROM {TaskRow.Table} WHERE {where} ORDER BY {orderBy} LIMIT @Limit))";
 
     internal override bool InsertsInOneStatement(int rows) => true;
 
@@ -63,21 +63,21 @@ public sealed class PostgreSqlDialect : SqlDialect
     internal override async Task InsertRowsAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<TaskRecord> records, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand { Connection = (NpgsqlConnection)connection, Transaction = (NpgsqlTransaction?)transaction };
-        var arrays = new List<string>(TaskColumns.Written.Length);
-        foreach (var column in TaskColumns.Written)
+        var arrays = new List<string>(TaskRow.Columns.Length);
+        foreach (var column in TaskRow.Columns)
         {
             var (values, arrayType) = column.Type switch
             {
                 DbType.String => ((object)records.Select(r => (string?)column.Value(r)).ToArray(), "text[]"),
                 DbType.Int32 => (records.Select(r => (int?)column.Value(r)).ToArray(), "integer[]"),
                 DbType.Boolean => (records.Select(r => (bool)column.Value(r)!).ToArray(), "boolean[]"),
-                DbType.DateTime => (records.Select(r => SqlArgs.AsUtc((DateTime?)column.Value(r))).ToArray(), "timestamptz[]"),
+                DbType.DateTime => (records.Select(r => UtcTimes.AsUtc((DateTime?)column.Value(r))).ToArray(), "timestamptz[]"),
                 _ => throw new NotSupportedException($"No array type for column {column.Name}."),
             };
             command.Parameters.Add(new NpgsqlParameter(column.Property, values));
             arrays.Add($"@{column.Property}::{arrayType}");
         }
-        command.CommandText = $"INSERT INTO {TaskColumns.Table} ({TaskColumns.InsertList}) SELECT * FROM unnest({string.Join(", ", arrays)})";
+        command.CommandText = $"INSERT INTO {TaskRow.Table} ({TaskRow.InsertList}) SELECT * FROM unnest({string.Join(", ", arrays)})";
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -6,10 +6,19 @@ namespace FullDbResult.Storage.Dialects;
 
 /// <summary>
 /// What differs between databases: connections, column types, paging, upsert, row-lock claims and
-/// error codes. Each subclass holds all of its database's SQL that is not the same everywhere.
+/// error codes. SQL Server's statements are in <see cref="SqlServerDialect"/>; those PostgreSQL and SQLite
+/// share are in <see cref="PostgreSqlAndSqliteDialect"/>, and each one's own differences in its subclass.
 /// </summary>
 public abstract class SqlDialect
 {
+    public static SqlDialect For(DatabaseProvider provider) => provider switch
+    {
+        DatabaseProvider.Sqlite => new SqliteDialect(),
+        DatabaseProvider.PostgreSql => new PostgreSqlDialect(),
+        DatabaseProvider.SqlServer => new SqlServerDialect(),
+        _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, "Unknown database provider."),
+    };
+
     public abstract DatabaseProvider Provider { get; }
 
     public abstract DbConnection CreateConnection(string connectionString);
@@ -51,8 +60,10 @@ public abstract class SqlDialect
     internal abstract string False { get; }
 
     /// <summary>Creates the schema-version table if missing.</summary>
-    internal virtual string CreateSchemaTable =>
-        $"CREATE TABLE IF NOT EXISTS fulldbresult_schema (version {Integer} NOT NULL PRIMARY KEY, description {Varchar(255)} NOT NULL, applied_at {Timestamp} NOT NULL)";
+    internal abstract string CreateSchemaTable { get; }
+
+    /// <summary>Removes a column, and what the database ties to it.</summary>
+    internal virtual IEnumerable<string> DropColumn(string table, string column) => [$"ALTER TABLE {table} DROP COLUMN {column}"];
 
     /// <summary>Serializes migrations between processes; runs first inside the migration transaction.</summary>
     internal abstract string? MigrationLock { get; }
@@ -61,65 +72,33 @@ public abstract class SqlDialect
     internal virtual IEnumerable<string> OnCreate => [];
 
     /// <summary>"TOP (@Limit) " for SQL Server, empty elsewhere.</summary>
-    internal virtual string Top => "";
+    internal abstract string Top { get; }
 
     /// <summary>" LIMIT @Limit" for PostgreSQL and SQLite, empty for SQL Server.</summary>
-    internal virtual string Limit => " LIMIT @Limit";
-
-    // The statements below are written once for PostgreSQL and SQLite, which share the syntax
-    // (ON CONFLICT, RETURNING, LIMIT, WITH RECURSIVE); SQL Server overrides them.
+    internal abstract string Limit { get; }
 
     /// <summary>
     /// Insert-or-update of a state change. The update applies only where the current status is not in
     /// <paramref name="protectedList"/>; <paramref name="assignments"/> is the shared SET list.
     /// </summary>
-    internal virtual string UpsertStateChange(string assignments, string protectedList) =>
-        $"""
-        INSERT INTO fulldbresult_task ({TaskColumns.InsertList}) VALUES {TaskColumns.ValuesRow()}
-        ON CONFLICT (task_id) DO UPDATE SET {assignments}
-        WHERE fulldbresult_task.status NOT IN {protectedList}
-        """;
-
-    /// <summary>What keeps two claimers off the same rows: PostgreSQL's row locks, nothing in SQLite.</summary>
-    internal virtual string ClaimRowLock => "";
+    internal abstract string UpsertStateChange(string assignments, string protectedList);
 
     /// <summary>
     /// Claims up to @Limit due SCHEDULED rows (eta &lt;= @Now, no claim yet) for this caller by setting
     /// scheduled_id = @ClaimId and claimed_at = @Now, and returns them; concurrent callers never get the same row.
     /// </summary>
-    internal virtual string ClaimDueScheduled =>
-        $"""
-        UPDATE fulldbresult_task SET scheduled_id = @ClaimId, claimed_at = @Now, date_updated = @Now
-        WHERE id IN (SELECT id FROM fulldbresult_task
-                     WHERE status = 'SCHEDULED' AND scheduled_id IS NULL AND eta <= @Now
-                     ORDER BY eta LIMIT @Limit{ClaimRowLock})
-        RETURNING {TaskColumns.Select()}
-        """;
+    internal abstract string ClaimDueScheduled { get; }
 
     /// <summary>The distinct statuses present, read with one index seek per status rather than a scan.</summary>
-    internal virtual string DistinctStatuses =>
-        """
-        WITH RECURSIVE s(status) AS (
-            SELECT MIN(status) FROM fulldbresult_task
-            UNION ALL
-            SELECT (SELECT MIN(t.status) FROM fulldbresult_task t WHERE t.status > s.status) FROM s WHERE s.status IS NOT NULL)
-        SELECT status FROM s WHERE status IS NOT NULL
-        """;
+    internal abstract string DistinctStatuses { get; }
 
     /// <summary>Deletes up to @Limit rows matching <paramref name="where"/>, first in <paramref name="orderBy"/> order.</summary>
-    internal virtual string DeleteBatch(string where, string orderBy) =>
-        $"DELETE FROM fulldbresult_task WHERE id IN (SELECT id FROM fulldbresult_task WHERE {where} ORDER BY {orderBy} LIMIT @Limit)";
+    internal abstract string DeleteBatch(string where, string orderBy);
 
     /// <summary>Insert-or-update of a worker's heartbeat row.</summary>
-    internal virtual string UpsertHeartbeat =>
-        """
-        INSERT INTO fulldbresult_worker (worker_name, hostname, pid, queues, started_at, last_heartbeat, stopped_at)
-        VALUES (@WorkerName, @Hostname, @Pid, @Queues, @StartedAt, @LastHeartbeat, @StoppedAt)
-        ON CONFLICT (worker_name) DO UPDATE SET hostname = excluded.hostname, pid = excluded.pid, queues = excluded.queues,
-            last_heartbeat = excluded.last_heartbeat, stopped_at = excluded.stopped_at
-        """;
+    internal abstract string UpsertHeartbeat { get; }
 
-    private int RowsPerInsertStatement => Math.Min(InsertBatchRows, MaxParameters / TaskColumns.Written.Length);
+    private int RowsPerInsertStatement => Math.Min(InsertBatchRows, MaxParameters / TaskRow.Columns.Length);
 
     /// <summary>Whether <see cref="InsertRowsAsync"/> writes this many rows in one statement, which is atomic without a transaction.</summary>
     internal virtual bool InsertsInOneStatement(int rows) => rows <= RowsPerInsertStatement;
@@ -142,8 +121,8 @@ public abstract class SqlDialect
                     : CreateInsertCommand(connection, transaction, rows);
                 var parameter = 0;
                 for (var row = 0; row < rows; row++)
-                    foreach (var column in TaskColumns.Written)
-                        command.Parameters[parameter++].Value = SqlArgs.Value(column, records[start + row]);
+                    foreach (var column in TaskRow.Columns)
+                        command.Parameters[parameter++].Value = column.Bound(records[start + row]);
                 await command.ExecuteNonQueryAsync(cancellationToken);
                 if (command != fullCommand) await command.DisposeAsync();
             }
@@ -161,8 +140,8 @@ public abstract class SqlDialect
         var values = new List<string>(rows);
         for (var row = 0; row < rows; row++)
         {
-            values.Add(TaskColumns.ValuesRow("_" + row));
-            foreach (var column in TaskColumns.Written)
+            values.Add(TaskRow.ValuesRow("_" + row));
+            foreach (var column in TaskRow.Columns)
             {
                 var parameter = command.CreateParameter();
                 parameter.ParameterName = "@" + column.Property + "_" + row;
@@ -170,7 +149,7 @@ public abstract class SqlDialect
                 command.Parameters.Add(parameter);
             }
         }
-        command.CommandText = $"INSERT INTO {TaskColumns.Table} ({TaskColumns.InsertList}) VALUES {string.Join(", ", values)}";
+        command.CommandText = $"INSERT INTO {TaskRow.Table} ({TaskRow.InsertList}) VALUES {string.Join(", ", values)}";
         return command;
     }
 

@@ -1,5 +1,7 @@
 using System.Data;
 using System.Data.Common;
+using FullDbResult.Storage.Schema;
+using FullDbResult.Tasks;
 using Microsoft.Data.SqlClient;
 
 namespace FullDbResult.Storage.Dialects;
@@ -37,60 +39,73 @@ public sealed class SqlServerDialect : SqlDialect
     internal override string Limit => "";
 
     internal override string CreateSchemaTable =>
-        """
-        IF OBJECT_ID(N'dbo.fulldbresult_schema', N'U') IS NULL
-            CREATE TABLE dbo.fulldbresult_schema (version int NOT NULL PRIMARY KEY, description nvarchar(255) NOT NULL, applied_at datetime2 NOT NULL)
+        $"""
+        IF OBJECT_ID(N'dbo.{SchemaMigrator.Table}', N'U') IS NULL
+            CREATE TABLE dbo.{SchemaMigrator.Table} (version int NOT NULL PRIMARY KEY, description nvarchar(255) NOT NULL, applied_at datetime2 NOT NULL)
         """;
 
     internal override string? MigrationLock =>
-        "EXEC sp_getapplock @Resource = N'fulldbresult_schema', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = 60000";
+        $"EXEC sp_getapplock @Resource = N'{SchemaMigrator.Table}', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = 60000";
+
+    // A column with a DEFAULT cannot be dropped while its default constraint, named by the server, holds it.
+    internal override IEnumerable<string> DropColumn(string table, string column) =>
+    [
+        $"""
+        DECLARE @constraint sysname = (SELECT d.name FROM sys.default_constraints d
+            JOIN sys.columns c ON c.object_id = d.parent_object_id AND c.column_id = d.parent_column_id
+            WHERE d.parent_object_id = OBJECT_ID(N'dbo.{table}') AND c.name = N'{column}');
+        DECLARE @drop nvarchar(400) = N'ALTER TABLE dbo.{table} DROP CONSTRAINT ' + QUOTENAME(@constraint);
+        IF @constraint IS NOT NULL EXEC sp_executesql @drop;
+        """,
+        $"ALTER TABLE {table} DROP COLUMN {column}",
+    ];
 
     internal override string UpsertStateChange(string assignments, string protectedList) =>
         $"""
         SET XACT_ABORT ON;
         BEGIN TRANSACTION;
-        UPDATE fulldbresult_task WITH (UPDLOCK, HOLDLOCK) SET {assignments}
+        UPDATE {TaskRow.Table} WITH (UPDLOCK, HOLDLOCK) SET {assignments}
         WHERE task_id = @TaskId AND status NOT IN {protectedList};
-        IF @@ROWCOUNT = 0 AND NOT EXISTS (SELECT 1 FROM fulldbresult_task WITH (UPDLOCK, HOLDLOCK) WHERE task_id = @TaskId)
-            INSERT INTO fulldbresult_task ({TaskColumns.InsertList}) VALUES {TaskColumns.ValuesRow()};
+        IF @@ROWCOUNT = 0 AND NOT EXISTS (SELECT 1 FROM {TaskRow.Table} WITH (UPDLOCK, HOLDLOCK) WHERE task_id = @TaskId)
+            INSERT INTO {TaskRow.Table} ({TaskRow.InsertList}) VALUES {TaskRow.ValuesRow()};
         COMMIT TRANSACTION;
         """;
 
     internal override string ClaimDueScheduled =>
         $"""
         WITH due AS (
-            SELECT TOP (@Limit) * FROM fulldbresult_task WITH (READPAST, UPDLOCK, ROWLOCK)
-            WHERE status = 'SCHEDULED' AND scheduled_id IS NULL AND eta <= @Now
+            SELECT TOP (@Limit) * FROM {TaskRow.Table} WITH (READPAST, UPDLOCK, ROWLOCK)
+            WHERE status = '{TaskStates.Scheduled}' AND scheduled_id IS NULL AND eta <= @Now
             ORDER BY eta)
         UPDATE due SET scheduled_id = @ClaimId, claimed_at = @Now, date_updated = @Now
-        OUTPUT {TaskColumns.Select("inserted.")};
+        OUTPUT {TaskRow.Select("inserted.")};
         """;
 
     // A recursive CTE may not hold the MIN subquery here, so the loose index scan is a loop.
     internal override string DistinctStatuses =>
-        """
+        $"""
         DECLARE @statuses TABLE (status nvarchar(50) NOT NULL);
-        DECLARE @status nvarchar(50) = (SELECT MIN(status) FROM fulldbresult_task);
+        DECLARE @status nvarchar(50) = (SELECT MIN(status) FROM {TaskRow.Table});
         WHILE @status IS NOT NULL
         BEGIN
             INSERT INTO @statuses (status) VALUES (@status);
-            SET @status = (SELECT MIN(status) FROM fulldbresult_task WHERE status > @status);
+            SET @status = (SELECT MIN(status) FROM {TaskRow.Table} WHERE status > @status);
         END;
         SELECT status FROM @statuses;
         """;
 
     internal override string DeleteBatch(string where, string orderBy) =>
-        $"WITH batch AS (SELECT TOP (@Limit) id FROM fulldbresult_task WHERE {where} ORDER BY {orderBy}) DELETE FROM fulldbresult_task WHERE id IN (SELECT id FROM batch)";
+        $"WITH batch AS (SELECT TOP (@Limit) id FROM {TaskRow.Table} WHERE {where} ORDER BY {orderBy}) DELETE FROM {TaskRow.Table} WHERE id IN (SELECT id FROM batch)";
 
     internal override string UpsertHeartbeat =>
-        """
+        $"""
         SET XACT_ABORT ON;
         BEGIN TRANSACTION;
-        UPDATE fulldbresult_worker WITH (UPDLOCK, HOLDLOCK)
+        UPDATE {WorkerStore.Table} WITH (UPDLOCK, HOLDLOCK)
             SET hostname = @Hostname, pid = @Pid, queues = @Queues, last_heartbeat = @LastHeartbeat, stopped_at = @StoppedAt
             WHERE worker_name = @WorkerName;
         IF @@ROWCOUNT = 0
-            INSERT INTO fulldbresult_worker (worker_name, hostname, pid, queues, started_at, last_heartbeat, stopped_at)
+            INSERT INTO {WorkerStore.Table} (worker_name, hostname, pid, queues, started_at, last_heartbeat, stopped_at)
             VALUES (@WorkerName, @Hostname, @Pid, @Queues, @StartedAt, @LastHeartbeat, @StoppedAt);
         COMMIT TRANSACTION;
         """;

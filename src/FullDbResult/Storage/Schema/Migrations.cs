@@ -13,6 +13,8 @@ internal static class Migrations
     public static IReadOnlyList<Step> All { get; } =
     [
         new(1, "task, worker and periodic task tables", InitialSchema),
+        // Nothing ever set or read hidden; purge goes by state and age.
+        new(2, "the unused hidden column leaves the task table", d => d.DropColumn(TaskRow.Table, "hidden")),
     ];
 
     public static int Latest => All[^1].Version;

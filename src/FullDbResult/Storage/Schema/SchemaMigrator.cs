@@ -10,6 +10,9 @@ namespace FullDbResult.Storage.Schema;
 /// </summary>
 internal sealed class SchemaMigrator
 {
+    /// <summary>The table that records which steps were applied.</summary>
+    public const string Table = "fulldbresult_schema";
+
     private readonly SqlDialect dialect;
     private readonly TimeProvider clock;
 
@@ -37,12 +40,12 @@ internal sealed class SchemaMigrator
         {
             foreach (var statement in step.Statements(dialect))
                 await connection.ExecuteAsync(new CommandDefinition(statement, transaction: transaction, cancellationToken: cancellationToken));
-            var args = new SqlArgs(dialect)
+            var args = new SqlParameters(dialect)
                 .Add("Version", step.Version)
                 .Add("Description", step.Description)
                 .Add("AppliedAt", clock.GetUtcNow().UtcDateTime);
             await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO fulldbresult_schema (version, description, applied_at) VALUES (@Version, @Description, @AppliedAt)",
+                $"INSERT INTO {Table} (version, description, applied_at) VALUES (@Version, @Description, @AppliedAt)",
                 args.Parameters, transaction, cancellationToken: cancellationToken));
             applied++;
         }
@@ -56,7 +59,7 @@ internal sealed class SchemaMigrator
         try
         {
             return await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
-                "SELECT MAX(version) FROM fulldbresult_schema", transaction: transaction, cancellationToken: cancellationToken));
+                $"SELECT MAX(version) FROM {Table}", transaction: transaction, cancellationToken: cancellationToken));
         }
         catch (DbException) when (transaction is null)
         {

@@ -1,15 +1,15 @@
 using System.Data.Common;
 using Dapper;
 using FullDbResult.Json;
-using FullDbResult.Storage;
+using FullDbResult.Scheduling;
 using FullDbResult.Tasks;
 
-namespace FullDbResult.Scheduling;
+namespace FullDbResult.Storage;
 
 /// <summary>
 /// The periodic-task table: add, change, enable, disable, remove and read definitions, and record runs.
-/// Every definition is validated before anything is written. Uses the task store's connections, clock and
-/// schema, so one database holds both.
+/// Every definition is validated before anything is written. Shares the task store's database, connections,
+/// clock and schema, so a run's claim and its task's row are written in one transaction.
 /// </summary>
 public sealed class PeriodicTaskStore
 {
@@ -23,7 +23,13 @@ public sealed class PeriodicTaskStore
         run_count AS RunCount, last_task_id AS LastTaskId, description AS Description, date_changed AS DateChanged
         """;
 
-    public PeriodicTaskStore(TaskStore store) => Tasks = store ?? throw new ArgumentNullException(nameof(store));
+    private readonly StoreDatabase database;
+
+    public PeriodicTaskStore(TaskStore store)
+    {
+        Tasks = store ?? throw new ArgumentNullException(nameof(store));
+        database = store.Database;
+    }
 
     /// <summary>The task store the runs' tasks are written to.</summary>
     public TaskStore Tasks { get; }
@@ -36,10 +42,10 @@ public sealed class PeriodicTaskStore
     {
         Validate(task);
         var args = DefinitionArgs(task);
-        await using var connection = await Tasks.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenAsync(cancellationToken);
         try
         {
-            await connection.ExecuteAsync(Tasks.Command(
+            await connection.ExecuteAsync(database.Command(
                 $"""
                 INSERT INTO {Table} (name, task_name, args, kwargs, exchange, routing_key, queue, priority, cron_expression,
                                      time_zone, interval_seconds, enabled, run_count, description, date_changed)
@@ -47,7 +53,7 @@ public sealed class PeriodicTaskStore
                         @TimeZone, @IntervalSeconds, @Enabled, 0, @Description, @Now)
                 """, args.Parameters, cancellationToken: cancellationToken));
         }
-        catch (DbException ex) when (Tasks.Dialect.IsUniqueViolation(ex))
+        catch (DbException ex) when (database.Dialect.IsUniqueViolation(ex))
         {
             throw new DuplicatePeriodicTaskException(task.Name, ex);
         }
@@ -61,8 +67,8 @@ public sealed class PeriodicTaskStore
     public async Task<bool> ChangeAsync(PeriodicTask task, CancellationToken cancellationToken = default)
     {
         Validate(task);
-        await using var connection = await Tasks.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(Tasks.Command(
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(database.Command(
             $"""
             UPDATE {Table} SET task_name = @TaskName, args = @Args, kwargs = @Kwargs, exchange = @Exchange, routing_key = @RoutingKey,
                 queue = @Queue, priority = @Priority, cron_expression = @CronExpression, time_zone = @TimeZone,
@@ -79,26 +85,26 @@ public sealed class PeriodicTaskStore
     public async Task<bool> RemoveAsync(string name, CancellationToken cancellationToken = default)
     {
         ValidateName(name);
-        await using var connection = await Tasks.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(Tasks.Command(
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(database.Command(
             $"DELETE FROM {Table} WHERE name = @Name",
-            new SqlArgs(Tasks.Dialect).Add("Name", name).Parameters, cancellationToken: cancellationToken)) > 0;
+            database.Parameters().Add("Name", name).Parameters, cancellationToken: cancellationToken)) > 0;
     }
 
     public async Task<PeriodicTask?> GetAsync(string name, CancellationToken cancellationToken = default)
     {
         ValidateName(name);
-        await using var connection = await Tasks.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenAsync(cancellationToken);
         return await GetAsync(connection, name, cancellationToken);
     }
 
     /// <summary>Every definition by name, or only the enabled ones.</summary>
     public async Task<IReadOnlyList<PeriodicTask>> ListAsync(bool enabledOnly = false, CancellationToken cancellationToken = default)
     {
-        await using var connection = await Tasks.OpenAsync(cancellationToken);
-        var tasks = await connection.QueryAsync<PeriodicTask>(Tasks.Command(
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var tasks = await connection.QueryAsync<PeriodicTask>(database.Command(
             $"SELECT {Columns} FROM {Table}{(enabledOnly ? " WHERE enabled = @Enabled" : "")} ORDER BY name",
-            new SqlArgs(Tasks.Dialect).Add("Enabled", true).Parameters, cancellationToken: cancellationToken));
+            database.Parameters().Add("Enabled", true).Parameters, cancellationToken: cancellationToken));
         return tasks.Select(Normalize).ToList();
     }
 
@@ -108,53 +114,44 @@ public sealed class PeriodicTaskStore
     /// holds, only while the row still holds it and is enabled: of several schedulers that read the same
     /// row, one claims the run. Returns false, writing nothing, for the others.
     /// </summary>
-    internal async Task<bool> ClaimRunAsync(PeriodicTask read, DateTime runAt, TaskRecord newTask, CancellationToken cancellationToken)
+    internal Task<bool> ClaimRunAsync(PeriodicTask read, DateTime runAt, TaskRecord newTask, CancellationToken cancellationToken)
     {
-        Tasks.Prepare(newTask);
-        var args = new SqlArgs(Tasks.Dialect).Add("Id", read.Id).Add("RunAt", runAt).Add("TaskId", newTask.TaskId)
-            .Add("Enabled", true);
+        var args = database.Parameters().Add("Id", read.Id).Add("Enabled", true);
         var sameLastRun = "last_run_at IS NULL";
         if (read.LastRunAt is { } lastRun)
         {
             args.Add("ReadLastRun", lastRun);
             sameLastRun = "last_run_at = @ReadLastRun";
         }
-        await using var connection = await Tasks.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var claimed = await connection.ExecuteAsync(Tasks.Command(
-            $"""
-            UPDATE {Table} SET last_run_at = @RunAt, run_count = run_count + 1, last_task_id = @TaskId
-            WHERE id = @Id AND enabled = @Enabled AND {sameLastRun}
-            """, args.Parameters, transaction, cancellationToken));
-        if (claimed == 0)
-        {
-            await transaction.RollbackAsync(cancellationToken);
-            return false;
-        }
-        await Tasks.InsertRowsAsync(connection, transaction, [newTask], cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return true;
+        return RecordRunAsync($"id = @Id AND enabled = @Enabled AND {sameLastRun}", args, runAt, newTask, cancellationToken);
     }
 
     /// <summary>
     /// Records a run sent by hand, enabled or not, and writes the PENDING row of the task it sends, in one
     /// transaction. Returns false when no task has that name.
     /// </summary>
-    internal async Task<bool> RecordManualRunAsync(string name, TaskRecord newTask, CancellationToken cancellationToken)
+    internal Task<bool> RecordManualRunAsync(string name, TaskRecord newTask, CancellationToken cancellationToken) =>
+        RecordRunAsync("name = @Name", database.Parameters().Add("Name", name), database.UtcNow, newTask, cancellationToken);
+
+    /// <summary>
+    /// Records a run on the definition that matches <paramref name="condition"/> and writes the new task's row,
+    /// in one transaction; writes nothing and returns false when no definition matches.
+    /// </summary>
+    private async Task<bool> RecordRunAsync(string condition, SqlParameters args, DateTime runAt, TaskRecord newTask, CancellationToken cancellationToken)
     {
-        Tasks.Prepare(newTask);
-        var args = new SqlArgs(Tasks.Dialect).Add("Name", name).Add("RunAt", Tasks.UtcNow).Add("TaskId", newTask.TaskId);
-        await using var connection = await Tasks.OpenAsync(cancellationToken);
+        TaskRow.Prepare(newTask, database.UtcNow);
+        args.Add("RunAt", runAt).Add("TaskId", newTask.TaskId);
+        await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var recorded = await connection.ExecuteAsync(Tasks.Command(
-            $"UPDATE {Table} SET last_run_at = @RunAt, run_count = run_count + 1, last_task_id = @TaskId WHERE name = @Name",
+        var recorded = await connection.ExecuteAsync(database.Command(
+            $"UPDATE {Table} SET last_run_at = @RunAt, run_count = run_count + 1, last_task_id = @TaskId WHERE {condition}",
             args.Parameters, transaction, cancellationToken));
         if (recorded == 0)
         {
             await transaction.RollbackAsync(cancellationToken);
             return false;
         }
-        await Tasks.InsertRowsAsync(connection, transaction, [newTask], cancellationToken);
+        await database.Dialect.InsertRowsAsync(connection, transaction, [newTask], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
@@ -162,26 +159,26 @@ public sealed class PeriodicTaskStore
     private async Task<bool> SetEnabledAsync(string name, bool enabled, CancellationToken cancellationToken)
     {
         ValidateName(name);
-        await using var connection = await Tasks.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(Tasks.Command(
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(database.Command(
             $"UPDATE {Table} SET enabled = @Enabled, date_changed = @Now WHERE name = @Name",
-            new SqlArgs(Tasks.Dialect).Add("Enabled", enabled).Add("Now", Tasks.UtcNow).Add("Name", name).Parameters,
+            database.Parameters().Add("Enabled", enabled).Add("Now", database.UtcNow).Add("Name", name).Parameters,
             cancellationToken: cancellationToken)) > 0;
     }
 
     private async Task<PeriodicTask?> GetAsync(DbConnection connection, string name, CancellationToken cancellationToken)
     {
-        var task = await connection.QuerySingleOrDefaultAsync<PeriodicTask>(Tasks.Command(
+        var task = await connection.QuerySingleOrDefaultAsync<PeriodicTask>(database.Command(
             $"SELECT {Columns} FROM {Table} WHERE name = @Name",
-            new SqlArgs(Tasks.Dialect).Add("Name", name).Parameters, cancellationToken: cancellationToken));
+            database.Parameters().Add("Name", name).Parameters, cancellationToken: cancellationToken));
         return task is null ? null : Normalize(task);
     }
 
-    private SqlArgs DefinitionArgs(PeriodicTask task) => new SqlArgs(Tasks.Dialect)
+    private SqlParameters DefinitionArgs(PeriodicTask task) => database.Parameters()
         .Add("Name", task.Name).Add("TaskName", task.TaskName).Add("Args", task.Args).Add("Kwargs", task.Kwargs)
         .Add("Exchange", task.Exchange).Add("RoutingKey", task.RoutingKey).Add("Queue", task.Queue).Add("Priority", task.Priority)
         .Add("CronExpression", Blank(task.CronExpression)).Add("TimeZone", Blank(task.TimeZone)).Add("IntervalSeconds", task.IntervalSeconds)
-        .Add("Enabled", task.Enabled).Add("Description", task.Description).Add("Now", Tasks.UtcNow);
+        .Add("Enabled", task.Enabled).Add("Description", task.Description).Add("Now", database.UtcNow);
 
     /// <summary>Checks a definition before anything is written; every problem is named in the message.</summary>
     private static void Validate(PeriodicTask task)
@@ -207,8 +204,8 @@ public sealed class PeriodicTaskStore
 
     private static PeriodicTask Normalize(PeriodicTask task)
     {
-        task.LastRunAt = SqlArgs.AsUtc(task.LastRunAt);
-        task.DateChanged = SqlArgs.AsUtc(task.DateChanged);
+        task.LastRunAt = UtcTimes.AsUtc(task.LastRunAt);
+        task.DateChanged = UtcTimes.AsUtc(task.DateChanged);
         return task;
     }
 }

@@ -11,13 +11,13 @@ namespace FullDbResult.Storage;
 /// legacy DbType.DateTime would round them to 3 ms), and lists are expanded by hand so that every
 /// provider sees the same plain parameters.
 /// </summary>
-internal sealed class SqlArgs
+internal sealed class SqlParameters
 {
     private readonly SqlDialect dialect;
 
     private readonly List<(string Name, object? Value, DbType Type)> bindings = [];
 
-    public SqlArgs(SqlDialect dialect) => this.dialect = dialect;
+    public SqlParameters(SqlDialect dialect) => this.dialect = dialect;
 
     /// <summary>The parameters for Dapper.</summary>
     public DynamicParameters Parameters { get; } = new();
@@ -35,22 +35,22 @@ internal sealed class SqlArgs
         }
     }
 
-    private SqlArgs Bind(string name, object? value, DbType type)
+    private SqlParameters Bind(string name, object? value, DbType type)
     {
         Parameters.Add(name, value, type);
         bindings.Add((name, value, type));
         return this;
     }
 
-    public SqlArgs Add(string name, string? value) => Bind(name, value, DbType.String);
+    public SqlParameters Add(string name, string? value) => Bind(name, value, DbType.String);
 
-    public SqlArgs Add(string name, int? value) => Bind(name, value, DbType.Int32);
+    public SqlParameters Add(string name, int? value) => Bind(name, value, DbType.Int32);
 
-    public SqlArgs Add(string name, long? value) => Bind(name, value, DbType.Int64);
+    public SqlParameters Add(string name, long? value) => Bind(name, value, DbType.Int64);
 
-    public SqlArgs Add(string name, bool value) => Bind(name, value, DbType.Boolean);
+    public SqlParameters Add(string name, bool value) => Bind(name, value, DbType.Boolean);
 
-    public SqlArgs Add(string name, DateTime? value) => Bind(name, value is null ? null : AsUtc(value.Value), dialect.TimestampDbType);
+    public SqlParameters Add(string name, DateTime? value) => Bind(name, UtcTimes.AsUtc(value), dialect.TimestampDbType);
 
     /// <summary>Adds one parameter per value and returns the SQL list "(@name0, @name1, ...)".</summary>
     public string In(string name, IReadOnlyCollection<string> values) => "(" + string.Join(", ", Each(name, values)) + ")";
@@ -70,27 +70,16 @@ internal sealed class SqlArgs
     }
 
     /// <summary>Binds every column of a task row, each parameter named after its property plus a suffix.</summary>
-    public SqlArgs AddRecord(TaskRecord record, string suffix = "")
+    public SqlParameters AddRow(TaskRecord record, string suffix = "")
     {
-        foreach (var column in TaskColumns.Written)
-            Bind(column.Property + suffix, Value(column, record), column.IsTime ? dialect.TimestampDbType : column.Type);
+        foreach (var column in TaskRow.Columns)
+            Bind(column.Property + suffix, column.Bound(record), TypeOf(column));
         return this;
     }
 
-    /// <summary>A column's value as it is bound: times in UTC, nulls as DBNull.</summary>
-    public static object Value(TaskColumns.Column column, TaskRecord record) => column.Value(record) switch
-    {
-        null => DBNull.Value,
-        DateTime time => AsUtc(time),
-        var value => value,
-    };
+    /// <summary>Binds a value of a task column's type.</summary>
+    public SqlParameters Add(string name, TaskColumn column, object? value) =>
+        Bind(name, value is DateTime time ? UtcTimes.AsUtc(time) : value, TypeOf(column));
 
-    public static DateTime? AsUtc(DateTime? value) => value is null ? null : AsUtc(value.Value);
-
-    public static DateTime AsUtc(DateTime value) => value.Kind switch
-    {
-        DateTimeKind.Utc => value,
-        DateTimeKind.Local => value.ToUniversalTime(),
-        _ => DateTime.SpecifyKind(value, DateTimeKind.Utc),
-    };
+    private DbType TypeOf(TaskColumn column) => column.IsTime ? dialect.TimestampDbType : column.Type;
 }
