@@ -27,7 +27,8 @@ public sealed partial class TaskStore
         try
         {
             description = Dialect.Describe(connection.ConnectionString);
-            openConnectionString = Dialect.WithDefaults(connection.ConnectionString);
+            // Without migration the store creates nothing: not the schema, nor a SQLite file and its folder.
+            openConnectionString = Dialect.WithDefaults(Options.AutoMigrate ? connection.ConnectionString : connection.ConnectionStringWithoutCreating());
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException)
         {
@@ -70,8 +71,15 @@ public sealed partial class TaskStore
     /// <summary>The database's schema version, or null when it has none.</summary>
     public async Task<int?> GetSchemaVersionAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenRawAsync(cancellationToken);
-        return await migrator.ReadVersionAsync(connection, null, cancellationToken);
+        try
+        {
+            await using var connection = await OpenRawAsync(cancellationToken);
+            return await migrator.ReadVersionAsync(connection, null, cancellationToken);
+        }
+        catch (SchemaVersionException ex) when (ex.SchemaMissing)
+        {
+            return null;
+        }
     }
 
     /// <summary>The schema version this code writes.</summary>
