@@ -81,6 +81,19 @@ public sealed class ReadOnlyStoreTests : IClassFixture<ModuleHostFixture>
         Assert.Equal([0], result.OutputOf<int>());
     }
 
+    [Theory]
+    [MemberData(nameof(TestStores.Providers), MemberType = typeof(TestStores))]
+    public void Initialize_TaskStore_WhatIf_says_what_it_would_create_and_creates_nothing(string provider)
+    {
+        var (connectionString, file) = MissingStore(provider);
+
+        var result = _host.Run("Initialize-TaskStore -ConnectionString $cs -WhatIf", new Dictionary<string, object?> { ["cs"] = connectionString })
+            .AssertSucceeded();
+
+        Assert.Contains("Create the schema", result.HostText);
+        AssertNothingCreated(connectionString, file);
+    }
+
     // A SQLite file in a folder that does not exist yet, or an empty PostgreSQL database.
     private static (string ConnectionString, string? File) MissingStore(string provider)
     {
