@@ -71,17 +71,14 @@ public abstract class StoreCmdlet : PSCmdlet
         }
         catch (Exception exception) when (exception is TaskStoreException or OperationCanceledException or DbException)
         {
-            ThrowStoreError(exception);
-            throw; // not reached: ThrowStoreError throws
+            ThrowTerminatingError(StoreErrors.FromStore(exception, Resolved.Connection));
+            throw; // not reached: ThrowTerminatingError throws
         }
         finally
         {
             Log.WriteTo(this);
         }
     }
-
-    /// <summary>Ends the command with the error record for a store failure.</summary>
-    private protected void ThrowStoreError(Exception exception) => ThrowTerminatingError(StoreErrors.FromStore(exception, Resolved.Connection));
 
     /// <summary>
     /// Enumerates a streaming store query on the pipeline thread, so each row can be written as it arrives
