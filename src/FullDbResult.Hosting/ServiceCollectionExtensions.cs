@@ -47,29 +47,29 @@ public static class ServiceCollectionExtensions
         return new FullDbResultBuilder(services);
     }
 
-    // Resolved as the cmdlets resolve it: configured, else the environment, else the embedded default, which
-    // a service on a server rarely means: so that one is a warning that says how to configure the real one.
+    // Resolved by StoreConnection.Resolve, as the cmdlets resolve it: configured, else the environment, else the
+    // embedded default, which a service on a server rarely means: so that one is a warning that says how to
+    // configure the real one.
     private static TaskStore CreateStore(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<FullDbResultOptions>>().Value;
-        var storeOptions = new TaskStoreOptions { AutoMigrate = options.AutoMigrate };
         var logger = services.GetService<ILoggerFactory>()?.CreateLogger(typeof(TaskStore).FullName!);
-        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
+        var store = new TaskStore(StoreConnection.Resolve(options.ConnectionString, options.Provider),
+            new TaskStoreOptions { AutoMigrate = options.AutoMigrate });
+        switch (store.Connection.Source)
         {
-            var configured = TaskStore.Open(options.ConnectionString, options.Provider, storeOptions);
-            logger?.LogInformation("Task store: {Store}", configured);
-            return configured;
+            case StoreSource.Given:
+                logger?.LogInformation("Task store: {Store}", store);
+                break;
+            case StoreSource.Environment:
+                logger?.LogInformation("Task store from {Variable}: {Store}", StoreConnection.ConnectionStringVariable, store);
+                break;
+            default:
+                logger?.LogWarning("No task store is configured ({Section}:ConnectionString or {Variable}): using the embedded default, {Store}, which nothing on another machine sees",
+                    FullDbResultOptions.SectionName, StoreConnection.ConnectionStringVariable, store);
+                break;
         }
-        if (StoreConnection.FromEnvironment() is { } fromEnvironment)
-        {
-            var store = new TaskStore(fromEnvironment, storeOptions);
-            logger?.LogInformation("Task store from {Variable}: {Store}", StoreConnection.ConnectionStringVariable, store);
-            return store;
-        }
-        var embedded = new TaskStore(StoreConnection.EmbeddedDefault(), storeOptions);
-        logger?.LogWarning("No task store is configured ({Section}:ConnectionString or {Variable}): using the embedded default, {Store}, which nothing on another machine sees",
-            FullDbResultOptions.SectionName, StoreConnection.ConnectionStringVariable, embedded);
-        return embedded;
+        return store;
     }
 
     private static ITaskPublisher Publisher(IServiceProvider services) =>

@@ -18,15 +18,15 @@ public abstract class AgeCmdlet : StoreCmdlet
     public TimeSpan? OlderThan { get; set; }
 
     [Parameter(ParameterSetName = DaysSet)]
-    [ValidateRange(0, 36500)]
+    [ValidateAgeNumber(ValidateNonNegativeTimeSpanAttribute.MaximumDays)]
     public double Days { get; set; }
 
     [Parameter(ParameterSetName = HoursSet)]
-    [ValidateRange(0, 876000)]
+    [ValidateAgeNumber(ValidateNonNegativeTimeSpanAttribute.MaximumDays * 24.0)]
     public double Hours { get; set; }
 
     [Parameter(ParameterSetName = MinutesSet)]
-    [ValidateRange(0, 52560000)]
+    [ValidateAgeNumber(ValidateNonNegativeTimeSpanAttribute.MaximumDays * 24.0 * 60)]
     public double Minutes { get; set; }
 
     /// <summary>The age given, whichever way; <paramref name="byDefault"/> when none was.</summary>

@@ -7,10 +7,12 @@ namespace FullDbResult.PowerShell;
 /// <summary>
 /// The base of cmdlets that send tasks: the store of <see cref="StoreCmdlet"/> and a broker, named by
 /// -BrokerUrl, else by the session (-Session or Connect-FullDbResult -BrokerUrl), else by
-/// FULLDBRESULT_BROKER_URL, else the local default. The connection opens on first send and closes with the command.
+/// FULLDBRESULT_BROKER_URL, else the local default; -BrokerCredential gives its user and password. The
+/// connection opens on first send and closes with the command.
 /// </summary>
 public abstract class BrokerCmdlet : StoreCmdlet, IDisposable
 {
+    private ResolvedBroker? _broker;
     private RabbitMqConnection? _connection;
     private RabbitMqTaskPublisher? _publisher;
     private TaskClient? _client;
@@ -19,6 +21,11 @@ public abstract class BrokerCmdlet : StoreCmdlet, IDisposable
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? BrokerUrl { get; set; }
+
+    /// <summary>The broker's user name and password, kept out of the URL (and out of any output).</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? BrokerCredential { get; set; }
 
     /// <summary>The publisher over the broker, opened on first use.</summary>
     protected ITaskPublisher Publisher => _publisher ??= OpenPublisher();
@@ -30,30 +37,53 @@ public abstract class BrokerCmdlet : StoreCmdlet, IDisposable
     protected virtual TaskClientOptions? ClientOptions => null;
 
     /// <summary>
-    /// Reports a publish the broker did not confirm. An unreachable broker ends the command: every next task
-    /// would fail the same way after a timeout, and each would leave one more unsent PENDING row. Any other
-    /// failure (an unroutable message) belongs to this task, and the pipeline goes on.
+    /// Reports a publish the broker did not confirm. An unreachable broker, or one that refuses the login, ends
+    /// the command: every next task would fail the same way, and each would leave one more unsent PENDING row.
+    /// Any other failure (an unroutable message) belongs to this task, and the pipeline goes on.
     /// </summary>
     protected void WritePublishError(TaskPublishException exception, object target)
     {
-        if (exception.InnerException is RabbitMqUnavailableException)
-            ThrowTerminatingError(new ErrorRecord(exception, "BrokerUnreachable", ErrorCategory.ConnectionError, _connection?.RedactedUrl));
+        if (BrokerErrors.IsUnavailable(exception.InnerException ?? exception))
+            ThrowTerminatingError(BrokerErrors.Unavailable(exception, Broker));
         WriteError(new ErrorRecord(exception, "TaskNotPublished", ErrorCategory.ConnectionError, target));
     }
 
-    private RabbitMqTaskPublisher OpenPublisher()
+    /// <summary>
+    /// Connects to the broker now and ends the command if that fails: for a command that may find nothing to
+    /// send, and would otherwise report success with a broker that refuses its login.
+    /// </summary>
+    protected void VerifyBroker()
     {
-        var session = Session ?? CurrentSession.Get();
+        _ = Publisher;
         try
         {
-            _connection = new RabbitMqConnection(RabbitMqConnection.ResolveUrl(BrokerUrl ?? session?.BrokerUrlWithSecret), "FullDbResult PowerShell");
+            // By reflection: a call that names RabbitMQ.Client's IChannel would make PowerShell's default load
+            // context look for RabbitMQ.Client, which lives only in the module's own context.
+            var opening = (Task)typeof(RabbitMqConnection).GetMethod(nameof(RabbitMqConnection.CreateChannelAsync))!
+                .Invoke(_connection, [null, StopToken])!;
+            opening.GetAwaiter().GetResult();
+            ((IDisposable)opening.GetType().GetProperty(nameof(Task<object>.Result))!.GetValue(opening)!).Dispose();
         }
-        catch (ArgumentException exception)
+        catch (RabbitMqUnavailableException exception)
         {
-            ThrowTerminatingError(new ErrorRecord(exception, "InvalidBrokerUrl", ErrorCategory.InvalidArgument, null));
+            ThrowTerminatingError(BrokerErrors.Unavailable(exception, Broker));
+        }
+    }
+
+    private ResolvedBroker Broker => _broker ??= ResolvedBroker.Resolve(BrokerUrl, BrokerCredential, (Session ?? CurrentSession.Get())?.ResolvedBroker);
+
+    private RabbitMqTaskPublisher OpenPublisher()
+    {
+        try
+        {
+            _connection = Broker.Open("FullDbResult PowerShell");
+        }
+        catch (ArgumentException)
+        {
+            ThrowTerminatingError(BrokerErrors.InvalidUrl(Broker));
             throw; // not reached: ThrowTerminatingError throws
         }
-        WriteVerbose($"Broker {_connection.RedactedUrl}.");
+        WriteVerbose($"Broker {_connection.RedactedUrl}, from {Broker.Source}.");
         return new RabbitMqTaskPublisher(_connection);
     }
 

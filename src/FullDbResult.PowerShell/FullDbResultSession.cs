@@ -4,47 +4,37 @@ namespace FullDbResult.PowerShell;
 
 /// <summary>
 /// Where the cmdlets work: a task store and a broker, as Connect-FullDbResult found them. Every public member
-/// is safe to show: the connection string and the broker URL appear with their passwords replaced by ***.
+/// is safe to show: the connection string and the broker URL appear with their passwords replaced by ***,
+/// whatever characters the passwords hold.
 /// </summary>
 public sealed class FullDbResultSession
 {
-    internal FullDbResultSession(TaskStore store, string source, string? brokerUrl, int? schemaVersion)
+    internal FullDbResultSession(StoreConnection connection, string source, ResolvedBroker? broker, int? schemaVersion)
     {
-        TaskStore = store;
+        Connection = connection;
         Source = source;
-        BrokerUrlWithSecret = brokerUrl;
+        ResolvedBroker = broker;
         SchemaVersion = schemaVersion;
     }
 
-    public DatabaseProvider Provider => TaskStore.Connection.Provider;
+    public DatabaseProvider Provider => Connection.Provider;
 
     /// <summary>The store's connection string without its password.</summary>
-    public string Store => TaskStore.Connection.Redacted;
+    public string Store => Connection.Redacted;
 
     /// <summary>Where the store was named: -ConnectionString, FULLDBRESULT_CONNECTION_STRING or the embedded default.</summary>
     public string Source { get; }
 
     /// <summary>The broker URL without its password, or null when none was given.</summary>
-    public string? Broker => BrokerUrlWithSecret is null ? null : RedactUrl(BrokerUrlWithSecret);
+    public string? Broker => ResolvedBroker?.Redacted;
 
     /// <summary>The store's schema version when it connected; null for a database without the schema yet.</summary>
     public int? SchemaVersion { get; }
 
-    internal TaskStore TaskStore { get; }
-    internal string? BrokerUrlWithSecret { get; }
+    internal StoreConnection Connection { get; }
+
+    /// <summary>The broker with its credentials, for the commands that send; never shown.</summary>
+    internal ResolvedBroker? ResolvedBroker { get; }
 
     public override string ToString() => Broker is null ? $"{Provider}: {Store}" : $"{Provider}: {Store}; broker {Broker}";
-
-    // amqp://user:password@host:5672/vhost: only the password changes, the rest stays as the user wrote it.
-    private static string RedactUrl(string url)
-    {
-        var authority = url.IndexOf("://", StringComparison.Ordinal);
-        if (authority < 0) return url;
-        authority += 3;
-        var path = url.IndexOf('/', authority);
-        var at = url.LastIndexOf('@', path < 0 ? url.Length - 1 : path);
-        if (at < authority) return url;
-        var colon = url.IndexOf(':', authority, at - authority);
-        return colon < 0 ? url : url[..(colon + 1)] + "***" + url[at..];
-    }
 }

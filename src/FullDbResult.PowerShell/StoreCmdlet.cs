@@ -1,17 +1,22 @@
+using System.Data.Common;
 using System.Management.Automation;
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using FullDbResult.Storage;
 
 namespace FullDbResult.PowerShell;
 
 /// <summary>
-/// The base of cmdlets that work on the task store: the -ConnectionString, -Provider and -Session
-/// parameters, the store they resolve to (see <see cref="StoreResolver"/>), and cancellation on Ctrl+C.
+/// The base of cmdlets that work on the task store: the -ConnectionString, -Provider, -Credential and -Session
+/// parameters, the store they resolve to (see <see cref="StoreResolver"/>), the library's log shown on the
+/// pipeline, and cancellation on Ctrl+C. Only a cmdlet that changes state (one that supports -WhatIf) may
+/// create the store's schema; any other finds a missing store an error, never creates one.
 /// </summary>
 public abstract class StoreCmdlet : PSCmdlet
 {
     private readonly CancellationTokenSource _stopping = new();
-    private ResolvedStore? _store;
+    private ResolvedStore? _resolved;
+    private TaskStore? _store;
 
     /// <summary>The task store's connection string; wins over a session and the environment.</summary>
     [Parameter]
@@ -25,14 +30,29 @@ public abstract class StoreCmdlet : PSCmdlet
     [ValidateSet(nameof(DatabaseProvider.Sqlite), nameof(DatabaseProvider.PostgreSql), nameof(DatabaseProvider.SqlServer))]
     public string? Provider { get; set; }
 
+    /// <summary>The store's user name and password, kept out of the connection string (and out of any output).</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
     /// <summary>A session from Connect-FullDbResult, instead of the current one.</summary>
     [Parameter(ValueFromPipeline = true)]
     public FullDbResultSession? Session { get; set; }
 
     /// <summary>The task store, resolved on first use.</summary>
-    protected TaskStore Store => Resolved.Store;
+    protected TaskStore Store => _store ??= OpenStore();
 
-    private protected ResolvedStore Resolved => _store ??= ResolveStore();
+    private protected ResolvedStore Resolved => _resolved ??= ResolveStore();
+
+    /// <summary>
+    /// Whether this command may create or upgrade the store's schema (and, for SQLite, its file): only commands
+    /// that change state, which are the ones that support -WhatIf. A read-only command pointed at a mistyped
+    /// database must say that there is no store there, not make one and report it healthy.
+    /// </summary>
+    protected virtual bool MayCreateSchema => GetType().GetCustomAttribute<CmdletAttribute>()?.SupportsShouldProcess == true;
+
+    /// <summary>Where library services log (pass it to them with <see cref="PipelineLog.Create{T}"/>); shown on the pipeline thread.</summary>
+    private protected PipelineLog Log { get; } = new();
 
     /// <summary>Cancelled when the user stops the pipeline.</summary>
     protected CancellationToken StopToken => _stopping.Token;
@@ -49,10 +69,14 @@ public abstract class StoreCmdlet : PSCmdlet
         {
             return call(StopToken).GetAwaiter().GetResult();
         }
-        catch (Exception exception) when (exception is TaskStoreException or OperationCanceledException)
+        catch (Exception exception) when (exception is TaskStoreException or OperationCanceledException or DbException)
         {
-            ThrowTerminatingError(StoreErrors.FromStore(exception, Store));
+            ThrowTerminatingError(StoreErrors.FromStore(exception, Resolved.Connection));
             throw; // not reached: ThrowTerminatingError throws
+        }
+        finally
+        {
+            Log.WriteTo(this);
         }
     }
 
@@ -101,7 +125,10 @@ public abstract class StoreCmdlet : PSCmdlet
         var latest = new LatestReport<TReport>();
         var running = call(latest, StopToken);
         while (!((IAsyncResult)running).AsyncWaitHandle.WaitOne(TimeSpan.FromMilliseconds(250)))
+        {
+            Log.WriteTo(this);
             WriteProgress(new ProgressRecord(0, activity, describeReport(latest.Value)));
+        }
         var result = Await(_ => running);
         WriteProgress(new ProgressRecord(0, activity, describeResult(result)) { RecordType = ProgressRecordType.Completed });
         return result;
@@ -118,13 +145,26 @@ public abstract class StoreCmdlet : PSCmdlet
     {
         try
         {
-            var resolved = StoreResolver.Resolve(ConnectionString, Provider, Session, CurrentSession.Get());
+            var resolved = StoreResolver.Resolve(ConnectionString, Provider, Credential, Session, CurrentSession.Get());
             WriteVerbose(resolved.Describe());
             return resolved;
         }
         catch (ArgumentException exception)
         {
-            ThrowTerminatingError(StoreErrors.InvalidConnection(exception));
+            ThrowTerminatingError(StoreErrors.InvalidConnection(exception, StoreResolver.SourceOf(ConnectionString, Provider)));
+            throw; // not reached: ThrowTerminatingError throws
+        }
+    }
+
+    private TaskStore OpenStore()
+    {
+        try
+        {
+            return new TaskStore(Resolved.Connection, new TaskStoreOptions { AutoMigrate = MayCreateSchema });
+        }
+        catch (ArgumentException exception)
+        {
+            ThrowTerminatingError(StoreErrors.InvalidConnection(exception, Resolved.Source));
             throw; // not reached: ThrowTerminatingError throws
         }
     }

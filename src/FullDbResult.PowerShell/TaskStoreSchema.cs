@@ -1,3 +1,5 @@
+using FullDbResult.Storage;
+
 namespace FullDbResult.PowerShell;
 
 /// <summary>What Initialize-TaskStore did to a store's schema.</summary>
@@ -21,4 +23,9 @@ public sealed class TaskStoreSchema
 
     /// <summary>The migration steps this run applied; 0 when the schema was already current.</summary>
     public int StepsApplied { get; }
+
+    /// <summary>What Connect-FullDbResult and Get-FullDbResultSession say of a store without the schema.</summary>
+    internal static string MissingWarning(StoreConnection connection) =>
+        $"There is no task store at {connection.Redacted} yet: commands that read will fail until Initialize-TaskStore creates it. "
+        + "If this is not the store you meant, check the connection string.";
 }

@@ -60,13 +60,8 @@ public sealed class RabbitMqConnection : IAsyncDisposable
         : Environment.GetEnvironmentVariable(BrokerUrlVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment
         : "amqp://guest:guest@localhost:5672/";
 
-    /// <summary>Replaces the password in an amqp URL with ***.</summary>
-    public static string Redact(string url)
-    {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || !uri.UserInfo.Contains(':')) return url;
-        var user = uri.UserInfo[..uri.UserInfo.IndexOf(':')];
-        return new UriBuilder(uri) { UserName = user, Password = "***" }.Uri.ToString();
-    }
+    /// <summary>Replaces the password in an amqp URL with ***, whatever characters it holds.</summary>
+    public static string Redact(string url) => SecretRedactor.RedactUrl(url);
 
     /// <summary>
     /// Opens the connection now if it is not open, so that a command with nothing to send still learns that the

@@ -20,6 +20,8 @@ public sealed class SeedStore
         options.Clock = _clock;
         var open = ModuleHost.EngineType("FullDbResult.Storage.TaskStore").GetMethod("Open", BindingFlags.Public | BindingFlags.Static)!;
         _store = open.Invoke(null, [ConnectionString, null, options])!;
+        // Initialized, as Initialize-TaskStore leaves it: the commands that only read refuse a store without a schema.
+        Wait(_store.MigrateAsync());
     }
 
     public string Provider { get; }

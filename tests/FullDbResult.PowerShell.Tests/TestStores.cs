@@ -24,6 +24,9 @@ public static class TestStores
     /// <summary>The amqp:// URL of the private RabbitMQ server of the test fixtures, started on first use.</summary>
     public static string BrokerUrl => ((Uri)RabbitMq.Value.AmqpUri).ToString();
 
+    /// <summary>Runs rabbitmqctl against the private RabbitMQ server of the test fixtures.</summary>
+    public static string RunRabbitMqCtl(params string[] args) => (string)RabbitMq.Value.RunCtl(args);
+
     // Loaded into the module's context: the fixtures use the FullDbResult library and Npgsql, which this
     // process may load only there (see DependencyIsolationTests). Needs a ModuleHost to have imported the module.
     private static readonly Lazy<dynamic> Postgres = new(() => SharedServer("FullDbResult.Testing.PostgresServer"));

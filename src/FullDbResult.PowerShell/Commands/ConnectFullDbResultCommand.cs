@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using FullDbResult.RabbitMq;
 using FullDbResult.Storage;
 
 namespace FullDbResult.PowerShell.Commands;
@@ -8,7 +9,7 @@ namespace FullDbResult.PowerShell.Commands;
 /// Checks that the store answers, makes the session current for this PowerShell
 /// session and returns it. Commands use it unless given -ConnectionString or another -Session. Without
 /// -ConnectionString, connects to the store named by FULLDBRESULT_CONNECTION_STRING, else to the embedded
-/// SQLite store.
+/// SQLite store. Creates nothing: a store without the schema is connected with a warning.
 /// </summary>
 [Cmdlet(VerbsCommunications.Connect, "FullDbResult")]
 [OutputType(typeof(FullDbResultSession))]
@@ -26,37 +27,53 @@ public sealed class ConnectFullDbResultCommand : PSCmdlet
     [ValidateSet(nameof(DatabaseProvider.Sqlite), nameof(DatabaseProvider.PostgreSql), nameof(DatabaseProvider.SqlServer))]
     public string? Provider { get; set; }
 
+    /// <summary>The store's user name and password, kept out of the connection string (and out of any output).</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
     /// <summary>The RabbitMQ URL, e.g. amqp://user:password@host:5672/vhost.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? BrokerUrl { get; set; }
 
+    /// <summary>The broker's user name and password, kept out of the URL (and out of any output).</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? BrokerCredential { get; set; }
+
     protected override void EndProcessing()
     {
         ResolvedStore resolved;
+        TaskStore store;
         try
         {
-            resolved = StoreResolver.Resolve(ConnectionString, Provider, session: null, current: null);
+            resolved = StoreResolver.Resolve(ConnectionString, Provider, Credential, session: null, current: null);
+            store = new TaskStore(resolved.Connection, new TaskStoreOptions { AutoMigrate = false });
         }
         catch (ArgumentException exception)
         {
-            ThrowTerminatingError(StoreErrors.InvalidConnection(exception));
+            ThrowTerminatingError(StoreErrors.InvalidConnection(exception, StoreResolver.SourceOf(ConnectionString, Provider)));
             return;
         }
         WriteVerbose(resolved.Describe());
 
-        int? schemaVersion;
+        var broker = ResolvedBroker.Given(BrokerUrl, BrokerCredential, "-BrokerUrl");
+        // Checked now, not at the first send: a URL that cannot work should fail where it was typed.
+        if (broker is not null && !broker.IsValid) ThrowTerminatingError(BrokerErrors.InvalidUrl(broker));
+
+        int? schemaVersion = null;
         try
         {
-            schemaVersion = resolved.Store.GetSchemaVersionAsync(_stopping.Token).GetAwaiter().GetResult();
+            schemaVersion = store.GetSchemaVersionAsync(_stopping.Token).GetAwaiter().GetResult();
         }
-        catch (Exception exception) when (exception is TaskStoreException or OperationCanceledException)
+        catch (Exception exception) when (exception is TaskStoreException or OperationCanceledException or System.Data.Common.DbException)
         {
-            ThrowTerminatingError(StoreErrors.FromStore(exception, resolved.Store));
-            return;
+            ThrowTerminatingError(StoreErrors.FromStore(exception, resolved.Connection));
         }
+        if (schemaVersion is null) WriteWarning(TaskStoreSchema.MissingWarning(resolved.Connection));
 
-        var session = new FullDbResultSession(resolved.Store, resolved.Source, BrokerUrl, schemaVersion);
+        var session = new FullDbResultSession(resolved.Connection, resolved.Source, broker, schemaVersion);
         CurrentSession.Set(session);
         WriteVerbose($"Connected: {session}.");
         WriteObject(session);

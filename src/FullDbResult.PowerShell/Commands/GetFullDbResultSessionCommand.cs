@@ -6,7 +6,8 @@ namespace FullDbResult.PowerShell.Commands;
 /// Shows the task store that commands use now, and where it was named.
 /// Resolves the store as every command does: -ConnectionString, then -Session,
 /// then the session from Connect-FullDbResult, then FULLDBRESULT_CONNECTION_STRING, then the embedded
-/// SQLite store. Returns that session, or a new one that is not made current.
+/// SQLite store. Returns that session, or a new one that is not made current. Creates nothing: a store
+/// without a schema shows SchemaVersion empty, with a warning.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "FullDbResultSession")]
 [OutputType(typeof(FullDbResultSession))]
@@ -15,7 +16,13 @@ public sealed class GetFullDbResultSessionCommand : StoreCmdlet
     protected override void EndProcessing()
     {
         var resolved = Resolved;
-        WriteObject(resolved.Session ?? new FullDbResultSession(
-            resolved.Store, resolved.Source, brokerUrl: null, Await(resolved.Store.GetSchemaVersionAsync)));
+        if (resolved.Session is { } session)
+        {
+            WriteObject(session);
+            return;
+        }
+        var schemaVersion = Await(Store.GetSchemaVersionAsync);
+        if (schemaVersion is null) WriteWarning(TaskStoreSchema.MissingWarning(resolved.Connection));
+        WriteObject(new FullDbResultSession(resolved.Connection, resolved.Source, broker: null, schemaVersion));
     }
 }

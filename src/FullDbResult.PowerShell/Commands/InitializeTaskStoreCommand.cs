@@ -14,7 +14,8 @@ public sealed class InitializeTaskStoreCommand : StoreCmdlet
 {
     protected override void EndProcessing()
     {
-        var before = Await(Store.GetSchemaVersionAsync);
+        // Read without creating: under -WhatIf nothing may appear, not even an empty SQLite file.
+        var before = Await(new TaskStore(Store.Connection, new TaskStoreOptions { AutoMigrate = false }).GetSchemaVersionAsync);
         var target = TaskStore.KnownSchemaVersion;
         if (before == target)
         {

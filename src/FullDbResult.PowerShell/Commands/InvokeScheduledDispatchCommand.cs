@@ -34,7 +34,9 @@ public sealed class InvokeScheduledDispatchCommand : BrokerCmdlet
                 foreach (var due in Stream(token => Store.GetDueScheduledAsync(Limit, token))) WriteObject(due);
             return;
         }
-        var dispatcher = new ScheduledDispatcher(Store, Publisher);
+        // A pass that finds nothing due never publishes: without this, a refused login would pass as success.
+        VerifyBroker();
+        var dispatcher = Log.Create<ScheduledDispatcher>(Store, Publisher);
         var options = new DispatchOptions { BatchSize = BatchSize, Limit = Limit };
         var summary = AwaitReporting<DispatchSummary, DispatchSummary>("Dispatching scheduled tasks",
             (progress, token) => dispatcher.RunOnceAsync(options, progress, token),

@@ -25,7 +25,8 @@ internal sealed class StoreDatabase
         try
         {
             Description = Dialect.Describe(connection.ConnectionString);
-            _openConnectionString = Dialect.WithDefaults(connection.ConnectionString);
+            // Without migration the store creates nothing: not the schema, nor a SQLite file and its folder.
+            _openConnectionString = Dialect.WithDefaults(options.AutoMigrate ? connection.ConnectionString : connection.ConnectionStringWithoutCreating());
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException)
         {
@@ -64,8 +65,15 @@ internal sealed class StoreDatabase
 
     public async Task<int?> ReadSchemaVersionAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await OpenRawAsync(cancellationToken);
-        return await _migrator.ReadVersionAsync(connection, null, cancellationToken);
+        try
+        {
+            await using var connection = await OpenRawAsync(cancellationToken);
+            return await _migrator.ReadVersionAsync(connection, null, cancellationToken);
+        }
+        catch (SchemaVersionException ex) when (ex.SchemaMissing)
+        {
+            return null;
+        }
     }
 
     /// <summary>

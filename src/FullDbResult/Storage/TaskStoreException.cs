@@ -15,7 +15,10 @@ public sealed class TaskStoreConnectionException : TaskStoreException
 /// <summary>The database's schema is missing or newer than this version of FullDbResult knows.</summary>
 public sealed class SchemaVersionException : TaskStoreException
 {
-    public SchemaVersionException(string message) : base(message) { }
+    public SchemaVersionException(string message, bool schemaMissing = false) : base(message) => SchemaMissing = schemaMissing;
+
+    /// <summary>No schema at all (or, for SQLite, no file): a store never initialized, or a mistyped name.</summary>
+    public bool SchemaMissing { get; }
 }
 
 /// <summary>A task with this id is already stored.</summary>

@@ -60,8 +60,8 @@ public class ConnectionTests
     [InlineData("Server=db;User ID=sa;password='hunter2;x'")]
     public void Redaction_hides_every_spelling_of_the_password(string connectionString)
     {
-        Assert.DoesNotContain("hunter2", StoreConnection.Redact(connectionString));
-        Assert.Contains("***", StoreConnection.Redact(connectionString));
+        Assert.DoesNotContain("hunter2", SecretRedactor.RedactConnectionString(connectionString));
+        Assert.Contains("***", SecretRedactor.RedactConnectionString(connectionString));
     }
 
     [Fact]

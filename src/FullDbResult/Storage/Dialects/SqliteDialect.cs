@@ -18,7 +18,12 @@ public sealed class SqliteDialect : PostgreSqlAndSqliteDialect
         // Wait for the writer instead of failing at once with "database is locked".
         if (builder.DefaultTimeout == 30) builder.DefaultTimeout = 60;
         var directory = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
-        if (builder.Mode != SqliteOpenMode.Memory && !string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        if (builder.Mode == SqliteOpenMode.ReadWriteCreate && !string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        // SQLite's own error for a missing file ("unable to open database file") would not say that it is missing.
+        if (builder.Mode == SqliteOpenMode.ReadWrite && !File.Exists(builder.DataSource))
+            throw new SchemaVersionException(
+                $"The FullDbResult schema is missing in {Describe(connectionString)}: the file does not exist. Create it with Initialize-TaskStore or TaskStore.MigrateAsync().",
+                schemaMissing: true);
         return new SqliteConnection(builder.ConnectionString);
     }
 

@@ -73,7 +73,8 @@ internal sealed class SchemaMigrator
         var version = await ReadVersionAsync(connection, null, cancellationToken);
         if (version is null or 0)
             throw new SchemaVersionException(
-                $"The FullDbResult schema is missing in {databaseDescription}. Create it with Initialize-TaskStore or TaskStore.MigrateAsync().");
+                $"The FullDbResult schema is missing in {databaseDescription}. Create it with Initialize-TaskStore or TaskStore.MigrateAsync().",
+                schemaMissing: true);
         ThrowIfNewer(version.Value);
         if (version < Migrations.Latest)
             throw new SchemaVersionException(
