@@ -57,12 +57,11 @@ public abstract class BrokerCmdlet : StoreCmdlet, IDisposable
         _ = Publisher;
         try
         {
-            // By reflection: a call that names RabbitMQ.Client's IChannel would make PowerShell's default load
-            // context look for RabbitMQ.Client, which lives only in the module's own context.
-            var opening = (Task)typeof(RabbitMqConnection).GetMethod(nameof(RabbitMqConnection.CreateChannelAsync))!
-                .Invoke(_connection, [null, StopToken])!;
-            opening.GetAwaiter().GetResult();
-            ((IDisposable)opening.GetType().GetProperty(nameof(Task<object>.Result))!.GetValue(opening)!).Dispose();
+            _connection!.VerifyAsync(StopToken).GetAwaiter().GetResult();
+        }
+        catch (RabbitMqAuthenticationException exception)
+        {
+            ThrowTerminatingError(BrokerErrors.Unavailable(exception, Broker));
         }
         catch (RabbitMqUnavailableException exception)
         {
@@ -76,7 +75,7 @@ public abstract class BrokerCmdlet : StoreCmdlet, IDisposable
     {
         try
         {
-            _connection = Broker.Open("FullDbResult PowerShell");
+            _connection = Broker.Open("FullDbResult PowerShell", Log);
         }
         catch (ArgumentException)
         {

@@ -30,12 +30,10 @@ internal static class BrokerErrors
     }
 
     /// <summary>Whether a publish or connect failed because the broker's login refused the credentials.</summary>
-    // By name: RabbitMQ.Client's types live in the module's load context, out of the cmdlets' reach.
     public static bool IsAuthenticationFailure(Exception exception)
     {
         for (Exception? current = exception; current is not null; current = current.InnerException)
-            if (current.GetType().Name is "AuthenticationFailureException" or "RabbitMqAuthenticationException"
-                || current.Message.Contains("ACCESS_REFUSED", StringComparison.Ordinal))
+            if (current is RabbitMqAuthenticationException)
                 return true;
         return false;
     }

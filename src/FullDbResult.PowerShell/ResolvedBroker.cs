@@ -31,7 +31,7 @@ internal sealed class ResolvedBroker
         {
             try
             {
-                Open("FullDbResult PowerShell").DisposeAsync().AsTask().GetAwaiter().GetResult();
+                Open("FullDbResult PowerShell", new PipelineLog()).DisposeAsync().AsTask().GetAwaiter().GetResult();
                 return true;
             }
             catch (ArgumentException)
@@ -41,9 +41,9 @@ internal sealed class ResolvedBroker
         }
     }
 
-    /// <summary>A connection to the broker, opened on first use.</summary>
+    /// <summary>A connection to the broker, opened on first use, that logs its drops and recoveries to <paramref name="log"/>.</summary>
     /// <exception cref="ArgumentException">The URL is not valid; the message shows it redacted.</exception>
-    public RabbitMqConnection Open(string clientName) => new(Url, clientName);
+    public RabbitMqConnection Open(string clientName, PipelineLog log) => log.Create<RabbitMqConnection>(Url, clientName);
 
     /// <summary>The URL the user named by parameter or session, without looking at the environment; null when none was.</summary>
     public static ResolvedBroker? Given(string? brokerUrl, PSCredential? credential, string source) =>
