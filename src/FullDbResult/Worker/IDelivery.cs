@@ -29,7 +29,8 @@ public interface IDelivery
     /// <summary>
     /// Moves the message to <see cref="DeadLetterQueue"/>, carrying <paramref name="reason"/> and
     /// <paramref name="error"/>, and removes the original, as one step: when it completes the message is in
-    /// exactly one place, the dead-letter queue. When it fails the original stays, to be delivered again.
+    /// exactly one place, the dead-letter queue. When it fails the original must still be there: the engine
+    /// then returns it to its queue.
     /// </summary>
     Task DeadLetterAsync(string reason, string error);
 }

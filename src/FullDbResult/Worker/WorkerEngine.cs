@@ -200,6 +200,13 @@ public sealed class WorkerEngine : IAsyncDisposable
                 _ => delivery.DeadLetterAsync(disposition.Reason!, disposition.Error!),
             });
         }
+        catch (Exception ex) when (disposition.Action == MessageDisposition.Kind.DeadLetter)
+        {
+            // Not moved, so still ours: held unacknowledged it would take a prefetch slot until the channel
+            // closes, and enough of them stall the worker. It goes back, after the same pause as a store failure.
+            var requeue = await RequeueAfterFailureAsync(ex, delivery);
+            await SettleAsync(delivery, requeue);
+        }
         catch (Exception ex)
         {
             // The transport lost the message's channel: it redelivers the message, and its stored outcome stops a second run.

@@ -14,6 +14,9 @@ public sealed class FakeDelivery(WireMessage message, TaskStore store, string qu
     private readonly TaskCompletionSource<Settlement> _settled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _settlements;
 
+    /// <summary>The transport cannot move it to the dead-letter queue (a returned or refused publish).</summary>
+    public bool DeadLetterFails { get; init; }
+
     public WireMessage Message => message;
     public string Queue => queue;
     public string DeadLetterQueue => queue + ".dead_letter";
@@ -27,7 +30,8 @@ public sealed class FakeDelivery(WireMessage message, TaskStore store, string qu
 
     public Task AckAsync() => SettleAsync("ack");
     public Task RequeueAsync() => SettleAsync("requeue");
-    public Task DeadLetterAsync(string reason, string error) => SettleAsync("dead-letter", reason, error);
+    public Task DeadLetterAsync(string reason, string error) =>
+        DeadLetterFails ? throw new IOException("the dead-letter publish was refused") : SettleAsync("dead-letter", reason, error);
 
     private async Task SettleAsync(string action, string? reason = null, string? error = null)
     {

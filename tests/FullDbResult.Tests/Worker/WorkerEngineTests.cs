@@ -100,6 +100,19 @@ public sealed class WorkerEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_malformed_message_that_cannot_be_dead_lettered_goes_back_to_its_queue_instead_of_being_held()
+    {
+        var message = Message("[2, 3]") with { Body = Encoding.UTF8.GetBytes("[[2, 3], {}]") };
+        var delivery = new FakeDelivery(message, _store) { DeadLetterFails = true };
+
+        await _engine.HandleAsync(delivery);
+
+        var settled = await delivery.Settled.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(("requeue", TaskStates.Failure), (settled.Action, settled.RowAtSettle?.Status));
+        Assert.Equal(1, delivery.Settlements);
+    }
+
+    [Fact]
     public async Task An_expired_task_is_REVOKED_and_not_run()
     {
         var expired = DateTimeOffset.UtcNow.AddMinutes(-1);
