@@ -11,7 +11,8 @@ namespace FullDbResult.RabbitMq;
 /// Runs registered tasks from RabbitMQ queues and records every outcome in the store. Acknowledges a message
 /// only after its outcome is stored (acks late): a crash mid-task redelivers it. What cannot be run (unknown
 /// task, bad body, pickle, too large) is recorded when its id can be read and moved to the queue's dead-letter
-/// queue; the worker goes on.
+/// queue; the worker goes on. What a message means and when it may be settled is decided by the core's
+/// <see cref="WorkerEngine"/>; this class declares, consumes, and acknowledges, requeues or dead-letters as told.
 /// </summary>
 /// <remarks>
 /// Dead letters are republished by the worker (with confirms, then the original is acknowledged) rather than
