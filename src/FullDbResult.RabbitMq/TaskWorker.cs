@@ -102,19 +102,26 @@ public sealed class TaskWorker : IAsyncDisposable
     {
         if (stopped || consumeChannel is null) return;
         stopped = true;
-        await engine.DrainAsync(async () =>
+        try
         {
-            List<string> tags;
-            lock (queueByConsumerTag) tags = queueByConsumerTag.Keys.ToList();
-            foreach (var tag in tags)
-                await Quietly(() => consumeChannel.BasicCancelAsync(tag, noWait: false, cancellationToken));
-        }, cancellationToken);
-        // Closing the channel returns whatever it still holds unacknowledged to the queue.
-        await Quietly(() => consumeChannel.CloseAsync(cancellationToken));
-        await Quietly(() => deadLetterChannel!.CloseAsync(cancellationToken));
-        await engine.StopAsync(cancellationToken);
-        await retryPublisher.DisposeAsync();
-        logger.LogInformation("Worker {Worker} stopped", options.WorkerName);
+            await engine.DrainAsync(async () =>
+            {
+                List<string> tags;
+                lock (queueByConsumerTag) tags = queueByConsumerTag.Keys.ToList();
+                foreach (var tag in tags)
+                    await Quietly(() => consumeChannel.BasicCancelAsync(tag, noWait: false, cancellationToken));
+            }, cancellationToken);
+        }
+        finally
+        {
+            // Closing the channel returns whatever it still holds unacknowledged to the queue; it is done even
+            // when the caller stopped waiting, which is when it matters most.
+            await Quietly(() => consumeChannel.CloseAsync(CancellationToken.None));
+            await Quietly(() => deadLetterChannel!.CloseAsync(CancellationToken.None));
+            await engine.StopAsync(CancellationToken.None);
+            await retryPublisher.DisposeAsync();
+            logger.LogInformation("Worker {Worker} stopped", options.WorkerName);
+        }
     }
 
     public async ValueTask DisposeAsync()

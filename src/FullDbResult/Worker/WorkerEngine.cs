@@ -124,11 +124,22 @@ public sealed class WorkerEngine : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(stopConsuming);
         _stopping = true;
         await stopConsuming();
-        if (!await WaitForIdleAsync(_options.ShutdownTimeout, cancellationToken))
+        try
         {
-            _logger.LogWarning("Worker {Worker}: {Running} tasks still ran after {Timeout}; cancelling them", _options.WorkerName, Running, _options.ShutdownTimeout);
+            if (!await WaitForIdleAsync(_options.ShutdownTimeout, cancellationToken))
+            {
+                _logger.LogWarning("Worker {Worker}: {Running} tasks still ran after {Timeout}; cancelling them", _options.WorkerName, Running, _options.ShutdownTimeout);
+                await _forceStop.CancelAsync();
+                await WaitForIdleAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller (a host's shutdown timeout) will not wait longer: what still runs is cancelled, and its
+            // message goes back with the transport's channel.
+            _logger.LogWarning("Worker {Worker}: the stop was cut short with {Running} tasks running; cancelling them", _options.WorkerName, Running);
             await _forceStop.CancelAsync();
-            await WaitForIdleAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            throw;
         }
     }
 

@@ -185,6 +185,24 @@ public sealed class WorkerEngineTests : IAsyncLifetime
         await engine.StopAsync();
     }
 
+    [Fact]
+    public async Task A_stop_its_caller_cuts_short_cancels_the_running_task_and_requeues_it()
+    {
+        await using var engine = new WorkerEngine(_store, _publisher, new WorkerOptions { ShutdownTimeout = TimeSpan.FromMinutes(5) });
+        engine.Register("demo.forever", async (CancellationToken cancellationToken) => await Task.Delay(Timeout.Infinite, cancellationToken));
+        await engine.StartAsync();
+        var running = Deliver(Message("[]", name: "demo.forever"));
+        var handling = engine.HandleAsync(running);
+        await Eventually(async () => (await _store.GetAsync(running.Message.CorrelationId!))?.Status == TaskStates.Started);
+
+        using var impatient = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => engine.DrainAsync(() => Task.CompletedTask, impatient.Token));
+
+        await handling.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("requeue", (await running.Settled.WaitAsync(TimeSpan.FromSeconds(10))).Action);
+        await engine.StopAsync();
+    }
+
     private FakeDelivery Deliver(WireMessage message, bool redelivered = false) => new(message, _store, redelivered: redelivered);
 
     private static WireMessage Message(string args, string name = "demo.add", DateTimeOffset? eta = null, DateTimeOffset? expires = null) =>
