@@ -1,6 +1,9 @@
 // A worker with three demo tasks, to see a task go through in a minute. See samples/README.md.
+// The same worker in a generic host (Windows service, systemd): AddFullDbResult(...).AddWorker(w => w.Register(...)),
+// src/FullDbResult.Hosting/README.md.
 using FullDbResult.RabbitMq;
 using FullDbResult.Storage;
+using FullDbResult.Worker;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 
@@ -43,9 +46,10 @@ static async Task<int> RunAsync((string? Broker, string? Store, List<string> Que
 
     worker.Register("demo.add", (double x, double y) => x + y);
     worker.Register("demo.fail", object (string message = "demo.fail fails on purpose") => throw new InvalidOperationException(message));
-    worker.Register("demo.sleep", async (double seconds, CancellationToken cancellationToken) =>
+    // A TaskContext parameter (FullDbResult.Worker) is supplied by the worker: the task's id, retries, and its cancellation.
+    worker.Register("demo.sleep", async (double seconds, TaskContext context) =>
     {
-        await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(seconds), context.CancellationToken);
         return seconds;
     });
 

@@ -17,7 +17,10 @@ builder.Services.AddSingleton(services => new RabbitMqConnection(
 builder.Services.AddFullDbResult(section)
     .UsePublisher(services => new RabbitMqTaskPublisher(services.GetRequiredService<RabbitMqConnection>()))
     .AddScheduledDispatcher()
-    .AddPeriodicScheduler();
+    .AddPeriodicScheduler()
+    // This program has no task handlers of its own, so its worker stays off: a host of your own that adds them
+    // (AddWorker(w => w.Register(...))) runs it from the same FullDbResult:Worker section.
+    .AddWorker();
 
 try
 {

@@ -35,4 +35,25 @@ public sealed class FullDbResultBuilder
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, PeriodicSchedulerService>());
         return this;
     }
+
+    /// <summary>
+    /// Runs the RabbitMQ worker as a hosted service (FullDbResult:Worker) with the handlers
+    /// <paramref name="register"/> adds; every call adds to the same worker. Without handlers it does not start.
+    /// The broker is a registered <see cref="RabbitMq.RabbitMqConnection"/>, else FullDbResult:BrokerUrl.
+    /// </summary>
+    public FullDbResultBuilder AddWorker(Action<TaskHandlers>? register = null)
+    {
+        // One collection of handlers, filled now by every call, so that nothing is resolved to register them.
+        var handlers = Services.FirstOrDefault(d => d.ServiceType == typeof(TaskHandlers))?.ImplementationInstance as TaskHandlers;
+        if (handlers is null)
+        {
+            handlers = new TaskHandlers();
+            Services.AddSingleton(handlers);
+        }
+        register?.Invoke(handlers);
+        Services.TryAddSingleton(sp => new RabbitMq.RabbitMqConnection(
+            RabbitMq.RabbitMqConnection.ResolveUrl(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<FullDbResultOptions>>().Value.BrokerUrl), "fulldbresult-worker"));
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, TaskWorkerService>());
+        return this;
+    }
 }

@@ -19,6 +19,11 @@ public sealed class FullDbResultOptions
     public ScheduledDispatchHostOptions Dispatcher { get; set; } = new();
 
     public PeriodicSchedulerHostOptions PeriodicScheduler { get; set; } = new();
+
+    /// <summary>The worker's broker when no RabbitMqConnection is registered; empty: FULLDBRESULT_BROKER_URL, else the local default.</summary>
+    public string BrokerUrl { get; set; } = "";
+
+    public WorkerHostOptions Worker { get; set; } = new();
 }
 
 /// <summary>The "FullDbResult:Dispatcher" section.</summary>

@@ -8,6 +8,7 @@ using FullDbResult.Publishing;
 using FullDbResult.RabbitMq;
 using FullDbResult.Scheduling;
 using FullDbResult.Storage;
+using FullDbResult.Worker;
 using Microsoft.Extensions.Logging;
 
 using var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using FullDbResult.Publishing;
 using FullDbResult.RabbitMq.Tests.Support;
 using FullDbResult.Storage;
+using FullDbResult.Worker;
 using FullDbResult.Tasks;
 using FullDbResult.Testing;
 using Xunit;

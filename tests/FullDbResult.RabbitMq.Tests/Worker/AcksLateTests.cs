@@ -3,6 +3,7 @@ using FullDbResult.Publishing;
 using FullDbResult.RabbitMq.Tests.Support;
 using FullDbResult.Storage;
 using FullDbResult.Tasks;
+using FullDbResult.Worker;
 using FullDbResult.Testing;
 using Xunit;
 

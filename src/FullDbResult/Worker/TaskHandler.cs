@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Runtime.ExceptionServices;
 using System.Text.Json;
 
-namespace FullDbResult.RabbitMq;
+namespace FullDbResult.Worker;
 
 /// <summary>
 /// A registered delegate and how to call it from a message: positional args fill its parameters in order,

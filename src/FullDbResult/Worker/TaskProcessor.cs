@@ -5,7 +5,7 @@ using FullDbResult.Storage;
 using FullDbResult.Tasks;
 using Microsoft.Extensions.Logging;
 
-namespace FullDbResult.RabbitMq;
+namespace FullDbResult.Worker;
 
 /// <summary>
 /// One delivered message, start to stored outcome: decode, skip what is done or expired, store what is due
@@ -18,14 +18,15 @@ internal sealed class TaskProcessor(
     TaskStateWriter writer,
     IReadOnlyDictionary<string, TaskHandler> handlers,
     ITaskPublisher publisher,
-    TaskWorkerOptions options,
+    WorkerOptions options,
     ILogger logger)
 {
-    public async Task<MessageDisposition> ProcessAsync(WireMessage wire, string queue, bool redelivered, CancellationToken forceStop)
+    public async Task<MessageDisposition> ProcessAsync(IDelivery delivery, CancellationToken forceStop)
     {
+        var (wire, queue) = (delivery.Message, delivery.Queue);
         var decoded = CeleryProtocol.Decode(wire, options.MaxBodyBytes);
         if (!decoded.Succeeded)
-            return await RejectAsync(decoded.TaskId, HeaderTaskName(wire), null, queue, decoded.Reason.ToString(), decoded.Error!);
+            return await RejectAsync(decoded.TaskId, HeaderTaskName(wire), null, delivery, decoded.Reason.ToString(), decoded.Error!);
 
         var message = decoded.Message;
         var now = options.Clock.GetUtcNow();
@@ -41,9 +42,9 @@ internal sealed class TaskProcessor(
             return MessageDisposition.AckOnceStored(RecordAsync(message, queue, TaskStates.Scheduled, now));
         }
         if (!handlers.TryGetValue(message.Name, out var handler))
-            return await RejectAsync(message.Id, message.Name, message, queue, "UnknownTask", $"No handler is registered for task '{message.Name}'.");
+            return await RejectAsync(message.Id, message.Name, message, delivery, "UnknownTask", $"No handler is registered for task '{message.Name}'.");
 
-        if (!await ClaimAsync(message, queue, redelivered, now))
+        if (!await ClaimAsync(message, queue, delivery.Redelivered, now))
         {
             logger.LogInformation("Task {TaskName}[{TaskId}] already has its outcome stored; acknowledged without running it again", message.Name, message.Id);
             return MessageDisposition.Ack;
@@ -53,7 +54,7 @@ internal sealed class TaskProcessor(
 
     /// <summary>
     /// False when the task's outcome is already stored (a redelivery after a lost ack): it must not run twice.
-    /// With <see cref="TaskWorkerOptions.TrackStarted"/> the STARTED write tells; without it only a redelivered
+    /// With <see cref="WorkerOptions.TrackStarted"/> the STARTED write tells; without it only a redelivered
     /// message can have run before, and only it costs a read.
     /// </summary>
     private async Task<bool> ClaimAsync(TaskMessage message, string queue, bool redelivered, DateTimeOffset now)
@@ -114,9 +115,9 @@ internal sealed class TaskProcessor(
         await publisher.PublishAsync([again]);
     }
 
-    private async Task<MessageDisposition> RejectAsync(string? taskId, string? taskName, TaskMessage? message, string queue, string reason, string error)
+    private async Task<MessageDisposition> RejectAsync(string? taskId, string? taskName, TaskMessage? message, IDelivery delivery, string reason, string error)
     {
-        var deadLetterQueue = queue + options.DeadLetterSuffix;
+        var (queue, deadLetterQueue) = (delivery.Queue, delivery.DeadLetterQueue);
         logger.LogError("Rejected message {TaskId} ({TaskName}) from {Queue} to {DeadLetterQueue}: {Reason}: {Error}",
             taskId ?? "(no id)", taskName ?? "(no name)", queue, deadLetterQueue, reason, error);
         if (taskId is not null && IsStorableId(taskId))

@@ -1,4 +1,4 @@
-namespace FullDbResult.RabbitMq;
+namespace FullDbResult.Worker;
 
 /// <summary>
 /// What the worker does with a delivered message once its outcome is stored. <see cref="Storing"/> is an

@@ -1,4 +1,4 @@
-namespace FullDbResult.RabbitMq;
+namespace FullDbResult.Worker;
 
 /// <summary>What a handler may know about the task it runs; declare a parameter of this type to get it.</summary>
 public sealed class TaskContext
