@@ -18,10 +18,11 @@ public sealed class GetTaskResultCommand : StoreCmdlet
 
     [Parameter(ParameterSetName = IdSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [TextArgument("TaskId")]
     public string[] TaskId { get; set; } = [];
 
-    /// <summary>A task name, or a pattern with * and ?.</summary>
-    [Parameter(ParameterSetName = QuerySet, Position = 0)]
+    /// <summary>A task name, or a pattern with * and ? (see about_FullDbResult); the first position is a task id.</summary>
+    [Parameter(ParameterSetName = QuerySet)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string? Name { get; set; }

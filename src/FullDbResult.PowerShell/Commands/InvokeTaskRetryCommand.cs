@@ -19,6 +19,7 @@ public sealed class InvokeTaskRetryCommand : BrokerCmdlet
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [TextArgument("TaskId")]
     public string[] TaskId { get; set; } = [];
 
     /// <summary>Sends to Celery's default queue through the default exchange, instead of the original routing.</summary>

@@ -17,6 +17,7 @@ public sealed class StartPeriodicTaskCommand : BrokerCmdlet
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [TextArgument("Name")]
     public string[] Name { get; set; } = [];
 
     protected override void ProcessRecord()

@@ -16,7 +16,7 @@ public sealed partial class TaskStore
         ArgumentNullException.ThrowIfNull(request);
         if (request.BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(request), "The purge batch size must be positive.");
         if (request.OlderThan < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(request), "The purge age cannot be negative.");
-        var states = request.States ?? TaskStates.DefaultTerminal;
+        var states = TaskStates.Normalize(request.States) ?? TaskStates.DefaultTerminal;
         if (states.Count == 0) throw new ArgumentException("No states to purge were given.", nameof(request));
         if (states.Contains(TaskStates.Scheduled))
             throw new ArgumentException("SCHEDULED tasks are never purged: they have not run yet. Cancel them first.", nameof(request));

@@ -22,8 +22,8 @@ public sealed partial class TaskStore
         if (query.Until is { } until) { conditions.Add("t.date_updated < @Until"); filter.Add("Until", until); }
         var listing = new Listing(conditions, "date_updated", Descending: true)
         {
-            SeekEach = query.Statuses is { Count: > 0 } statuses
-                ? filter.Each("Status", statuses.Distinct().ToList()).Select(status => "t.status = " + status).ToList()
+            SeekEach = TaskStates.Normalize(query.Statuses) is { Count: > 0 } statuses
+                ? filter.Each("Status", statuses).Select(status => "t.status = " + status).ToList()
                 : null,
         };
 
@@ -39,7 +39,7 @@ public sealed partial class TaskStore
     {
         ArgumentNullException.ThrowIfNull(query);
         if (query.OlderThan < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(query), "The age of a stale task cannot be negative.");
-        var terminal = query.TerminalStates ?? TaskStates.DefaultTerminal;
+        var terminal = TaskStates.TerminalForStale(query.TerminalStates);
         // The non-terminal statuses present, each sought on its own in the (status, date_updated) index;
         // NOT IN (terminal) would read the whole index.
         var open = (await GetStatusesAsync(cancellationToken))
