@@ -65,6 +65,7 @@ public class SqlServerStatementTests
         await store.ClaimDueScheduledAsync(10, "claim");
         await store.MarkScheduledSentAsync("claim", [new TaskRecord { TaskId = "n1", TaskName = "x", RetriedFrom = "s1" }]);
         await store.ReleaseScheduledClaimAsync("s1");
+        await store.ReleaseScheduledClaimAsync("s1", "claim");
         await store.CancelScheduledAsync("s1");
         await store.PurgeAsync(new PurgeRequest { BatchSize = 5 });
         await store.RepairResultsAsync();
