@@ -51,6 +51,25 @@ public sealed class GetTaskResultTests : IClassFixture<ModuleHostFixture>
 
     [Theory]
     [MemberData(nameof(TestStores.Providers), MemberType = typeof(TestStores))]
+    public void Name_patterns_follow_one_case_sensitive_rule_on_every_database(string provider)
+    {
+        var store = new SeedStore(provider).Insert(SeedStore.Now.AddHours(-2),
+            SeedStore.NewTask("lower", "email.send", "PENDING"), SeedStore.NewTask("upper", "EMAIL.send", "PENDING"),
+            SeedStore.NewTask("underscore", "email_send", "PENDING"));
+
+        var result = _host.RunOn(store, """
+            (Get-TaskResult -Name 'EMAIL.*' | ForEach-Object TaskId) -join ','
+            (Get-TaskResult -Name 'email.*' | ForEach-Object TaskId) -join ','
+            (Get-TaskResult -Name 'email?send' | ForEach-Object TaskId | Sort-Object) -join ','
+            (Get-TaskResult -Name 'Email.send' | ForEach-Object TaskId) -join ','
+            (Get-StaleTask -Hours 1 -Name 'EMAIL*' | ForEach-Object TaskId) -join ','
+            """).AssertSucceeded();
+
+        Assert.Equal(new[] { "upper", "lower", "lower,underscore", "", "upper" }, result.OutputOf<string>());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Providers), MemberType = typeof(TestStores))]
     public void The_first_position_takes_a_task_id(string provider)
     {
         var store = new SeedStore(provider).Insert(SeedStore.Now,

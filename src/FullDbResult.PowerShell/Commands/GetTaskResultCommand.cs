@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using FullDbResult.PowerShell.Completion;
 using FullDbResult.Storage;
 using FullDbResult.Tasks;
 
@@ -25,10 +26,12 @@ public sealed class GetTaskResultCommand : StoreCmdlet
     [Parameter(ParameterSetName = QuerySet)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(TaskNameCompleter))]
     public string? Name { get; set; }
 
     [Parameter(ParameterSetName = QuerySet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(TaskStateCompleter))]
     public string[]? Status { get; set; }
 
     /// <summary>Only tasks last changed at or after this time; a time without a zone is local.</summary>

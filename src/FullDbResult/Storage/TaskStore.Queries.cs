@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
-using System.Text;
 using Dapper;
 using FullDbResult.Tasks;
 
@@ -91,6 +90,28 @@ public sealed partial class TaskStore
             yield return record;
     }
 
+    /// <summary>
+    /// Up to <paramref name="limit"/> distinct task names that start with <paramref name="prefix"/> (case-sensitive),
+    /// in order: what argument completion offers. Each name is one seek of the name index (the first name after
+    /// the last one found), so this costs as little at ten million rows as at ten.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> GetTaskNamesAsync(string prefix, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        var names = new List<string>();
+        var pattern = Dialect.NamePattern(prefix.Replace("*", "").Replace("?", "") + "*");
+        var sql = $"SELECT MIN(t.task_name) FROM {TaskColumns.Table} t WHERE {Dialect.NameMatches("t.task_name")} AND t.task_name > @After";
+        await using var connection = await OpenAsync(cancellationToken);
+        var after = "";
+        while (names.Count < limit && await connection.ExecuteScalarAsync<string?>(Command(sql,
+                   new SqlArgs(Dialect).Add("Name", pattern).Add("After", after).Parameters, cancellationToken: cancellationToken)) is { } next)
+        {
+            names.Add(next);
+            after = next;
+        }
+        return names;
+    }
+
     /// <summary>The distinct statuses in the task table.</summary>
     public async Task<IReadOnlyList<string>> GetStatusesAsync(CancellationToken cancellationToken = default)
     {
@@ -177,26 +198,16 @@ public sealed partial class TaskStore
             $" ORDER BY seeks.{order} {direction}, seeks.id {direction}{Dialect.Limit}";
     }
 
-    /// <summary>An exact name is an equality (an index seek); * and ? become a LIKE pattern.</summary>
-    private static void AddNameFilter(string? name, string alias, List<string> conditions, SqlArgs filter)
+    /// <summary>
+    /// The one name rule of every database: case-sensitive; * matches any run of characters and ? one, every
+    /// other character is literal. An exact name is an equality, a pattern the dialect's match; both seek the
+    /// name index (a pattern on the range of its fixed prefix).
+    /// </summary>
+    private void AddNameFilter(string? name, string alias, List<string> conditions, SqlArgs filter)
     {
         if (string.IsNullOrEmpty(name)) return;
-        if (name.IndexOfAny(['*', '?']) < 0)
-        {
-            conditions.Add($"{alias}.task_name = @Name");
-            filter.Add("Name", name);
-            return;
-        }
-        var pattern = new StringBuilder();
-        foreach (var c in name)
-            pattern.Append(c switch
-            {
-                '*' => "%",
-                '?' => "_",
-                '%' or '_' or '\\' or '[' => "\\" + c,
-                _ => c.ToString(),
-            });
-        conditions.Add($"{alias}.task_name LIKE @Name ESCAPE '\\'");
-        filter.Add("Name", pattern.ToString());
+        var isPattern = name.IndexOfAny(['*', '?']) >= 0;
+        conditions.Add(isPattern ? Dialect.NameMatches($"{alias}.task_name") : Dialect.NameEquals($"{alias}.task_name"));
+        filter.Add("Name", isPattern ? Dialect.NamePattern(name) : name);
     }
 }

@@ -35,7 +35,8 @@ public static class TaskStates
 
     public static bool IsTerminal(string status) => DefaultTerminal.Contains(Normalize(status));
 
-    private static readonly string[] Known = [Pending, Received, Started, Retry, Success, Failure, Revoked, Rejected, Scheduled, ScheduledSent];
+    /// <summary>Every state this library knows, in the order a task usually goes through them.</summary>
+    public static IReadOnlyList<string> All { get; } = [Scheduled, ScheduledSent, Pending, Received, Started, Retry, Success, Failure, Revoked, Rejected];
 
     /// <summary>
     /// A state as stored: a known state in its canonical upper case, whatever case it was given in; a custom
@@ -45,7 +46,7 @@ public static class TaskStates
     {
         ArgumentNullException.ThrowIfNull(status);
         var trimmed = status.Trim();
-        return Array.Find(Known, known => string.Equals(known, trimmed, StringComparison.OrdinalIgnoreCase)) ?? status;
+        return All.FirstOrDefault(known => string.Equals(known, trimmed, StringComparison.OrdinalIgnoreCase)) ?? status;
     }
 
     /// <summary>Each state normalized, duplicates dropped; null stays null (the caller's default applies).</summary>

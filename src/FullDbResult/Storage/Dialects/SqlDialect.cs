@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using System.Text;
 using FullDbResult.Tasks;
 
 namespace FullDbResult.Storage.Dialects;
@@ -79,6 +80,30 @@ public abstract class SqlDialect
         ON CONFLICT (task_id) DO UPDATE SET {assignments}
         WHERE fulldbresult_task.status NOT IN {protectedList}
         """;
+
+    /// <summary>A case-sensitive comparison of <paramref name="column"/> with the exact name @Name.</summary>
+    internal virtual string NameEquals(string column) => $"{column} = @Name";
+
+    /// <summary>A case-sensitive match of <paramref name="column"/> with @Name, a pattern made by <see cref="NamePattern"/>.</summary>
+    internal virtual string NameMatches(string column) => $"{column} LIKE @Name ESCAPE '\\'";
+
+    /// <summary>
+    /// The database's pattern for a name with * and ? wildcards, every other character literal: LIKE's % and
+    /// _ with the LIKE characters escaped (PostgreSQL's LIKE is case-sensitive).
+    /// </summary>
+    internal virtual string NamePattern(string wildcard)
+    {
+        var pattern = new StringBuilder(wildcard.Length + 8);
+        foreach (var c in wildcard)
+            pattern.Append(c switch
+            {
+                '*' => "%",
+                '?' => "_",
+                '%' or '_' or '\\' or '[' => "\\" + c,
+                _ => c.ToString(),
+            });
+        return pattern.ToString();
+    }
 
     /// <summary>What keeps two claimers off the same rows: PostgreSQL's row locks, nothing in SQLite.</summary>
     internal virtual string ClaimRowLock => "";
