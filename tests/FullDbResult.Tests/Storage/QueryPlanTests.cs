@@ -244,7 +244,8 @@ public class QueryPlanTests : IClassFixture<QueryPlanTests.LargeStores>, IClassF
             // The store stamps date_updated at insert; spread it over the days the rows claim to span.
             await using var connection = store.Dialect.CreateConnection(store.Connection.ConnectionString);
             await connection.ExecuteAsync("UPDATE fulldbresult_task SET date_updated = date_submitted");
-            await connection.ExecuteAsync("ANALYZE fulldbresult_task");
+            // PostgreSQL as autovacuum leaves a table in use: the visibility map set, so counts can read the index alone.
+            await connection.ExecuteAsync(store.Dialect.Provider == DatabaseProvider.PostgreSql ? "VACUUM ANALYZE fulldbresult_task" : "ANALYZE fulldbresult_task");
         }
     }
 }
