@@ -10,9 +10,10 @@
     FormatsToProcess     = @('FullDbResult.Format.ps1xml')
     CmdletsToExport      = @(
         'Connect-FullDbResult', 'Disconnect-FullDbResult', 'Get-FullDbResultSession',
-        'Get-TaskResult', 'Get-StaleTask', 'Get-StaleScheduledTask', 'Test-TaskQueue',
+        'Get-TaskResult', 'Get-StaleTask', 'Get-StaleScheduledTask', 'Reset-ScheduledTask', 'Test-TaskQueue',
         'Stop-Task', 'Remove-TaskResult', 'Repair-TaskResult', 'Initialize-TaskStore',
-        'Invoke-TaskRetry', 'Send-Task', 'Invoke-ScheduledDispatch', 'Get-PeriodicTask', 'Start-PeriodicTask'
+        'Invoke-TaskRetry', 'Send-Task', 'Invoke-ScheduledDispatch', 'Get-PeriodicTask', 'Start-PeriodicTask',
+        'New-PeriodicTask', 'Set-PeriodicTask', 'Remove-PeriodicTask'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -49,6 +49,57 @@ public sealed class GetTaskResultTests : IClassFixture<ModuleHostFixture>
         Assert.Equal(new[] { "x" }, TaskIds(result));
     }
 
+    [Theory]
+    [MemberData(nameof(TestStores.Providers), MemberType = typeof(TestStores))]
+    public void Name_patterns_follow_one_case_sensitive_rule_on_every_database(string provider)
+    {
+        var store = new SeedStore(provider).Insert(SeedStore.Now.AddHours(-2),
+            SeedStore.NewTask("lower", "email.send", "PENDING"), SeedStore.NewTask("upper", "EMAIL.send", "PENDING"),
+            SeedStore.NewTask("underscore", "email_send", "PENDING"));
+
+        var result = _host.RunOn(store, """
+            (Get-TaskResult -Name 'EMAIL.*' | ForEach-Object TaskId) -join ','
+            (Get-TaskResult -Name 'email.*' | ForEach-Object TaskId) -join ','
+            (Get-TaskResult -Name 'email?send' | ForEach-Object TaskId | Sort-Object) -join ','
+            (Get-TaskResult -Name 'Email.send' | ForEach-Object TaskId) -join ','
+            (Get-StaleTask -Hours 1 -Name 'EMAIL*' | ForEach-Object TaskId) -join ','
+            """).AssertSucceeded();
+
+        Assert.Equal(new[] { "upper", "lower", "lower,underscore", "", "upper" }, result.OutputOf<string>());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Providers), MemberType = typeof(TestStores))]
+    public void The_first_position_takes_a_task_id(string provider)
+    {
+        var store = new SeedStore(provider).Insert(SeedStore.Now,
+            SeedStore.NewTask("a", "t.a", "SUCCESS"), SeedStore.NewTask("b", "t.b", "PENDING"));
+
+        var result = _host.RunOn(store, "Get-TaskResult b").AssertSucceeded();
+
+        Assert.Equal(new[] { "b" }, TaskIds(result));
+    }
+
+    [Theory]
+    [InlineData("Get-TaskResult")]
+    [InlineData("Stop-Task")]
+    [InlineData("Invoke-TaskRetry")]
+    [InlineData("Start-PeriodicTask")]
+    public void A_session_piped_into_a_command_that_needs_ids_or_names_is_refused_with_an_error_record(string command)
+    {
+        var now = SeedStore.Now;
+        var store = new SeedStore(TestStores.Sqlite).Insert(now, SeedStore.NewTask("later", "t", "SCHEDULED", eta: now.AddDays(1)));
+
+        var result = _host.RunOn(store, $"Get-FullDbResultSession | {command}", brokerUrl: TestStores.BrokerUrl);
+
+        var error = result.FirstError;
+        Assert.NotNull(error);
+        Assert.Contains("A FullDbResultSession is not a", error.ToString());
+        Assert.DoesNotContain(result.Errors, e => e.CategoryInfo.Category == ErrorCategory.ObjectNotFound);
+        Assert.Empty(result.Output);
+        Assert.Equal("SCHEDULED", (string)store.Get("later")!.Status);
+    }
+
     [Fact]
     public void Since_Until_and_First_narrow_the_listing()
     {

@@ -42,6 +42,19 @@ public sealed class HelpTests : IClassFixture<ModuleHostFixture>
     }
 
     [Fact]
+    public void The_about_topic_documents_the_name_rule_the_claim_recovery_pipeline_and_periodic_tasks()
+    {
+        var result = _host.Run("Get-Help about_FullDbResult | Out-String").AssertSucceeded();
+
+        var text = string.Concat(result.OutputOf<string>());
+        Assert.Contains("TASK NAMES AND WILDCARDS", text);
+        Assert.Contains("names are case-sensitive", text);
+        Assert.Contains("Get-StaleScheduledTask -Minutes 10 | Reset-ScheduledTask", text);
+        Assert.Contains("New-PeriodicTask nightly-report reports.nightly -Cron", text);
+        Assert.Contains("-Status pending is PENDING", text);
+    }
+
+    [Fact]
     public void The_help_file_lands_in_en_US_beside_the_cmdlet_assembly()
     {
         Assert.True(File.Exists(Path.Combine(ModuleHost.ModuleDirectory, "en-US", "FullDbResult.PowerShell.dll-Help.xml")));

@@ -90,6 +90,18 @@ public sealed class InvokeTaskRetryTests : IClassFixture<ModuleHostFixture>
         Assert.Null(store.Get("s2")!.RetriedAs);
     }
 
+    [Fact]
+    public void A_retry_reports_its_progress_task_by_task_and_completes_it()
+    {
+        var store = StaleStore(TestStores.Sqlite);
+
+        var result = RunWithBroker(store, "Get-StaleTask -Hours 1 | Invoke-TaskRetry").AssertSucceeded();
+
+        Assert.Equal(new[] { "0 sent; now s1", "1 sent; now s2", "2 sent" }, result.Progress.Select(p => p.StatusDescription));
+        Assert.All(result.Progress, p => Assert.Equal("Retrying tasks", p.Activity));
+        Assert.Equal(ProgressRecordType.Completed, result.Progress[^1].RecordType);
+    }
+
     private static SeedStore StaleStore(string provider) => new SeedStore(provider).Insert(SeedStore.Now.AddHours(-2),
         SeedStore.NewTask("s1", "t", "PENDING"), SeedStore.NewTask("s2", "t", "STARTED"));
 

@@ -41,15 +41,21 @@ public sealed class MaintenanceTests : IClassFixture<ModuleHostFixture>
         Assert.NotNull(store.Get("failed"));
     }
 
-    [Fact]
-    public void Remove_TaskResult_WhatIf_deletes_nothing_and_names_the_states_and_age()
+    [Theory]
+    [MemberData(nameof(TestStores.Providers), MemberType = typeof(TestStores))]
+    public void Remove_TaskResult_WhatIf_deletes_nothing_and_says_how_many_tasks_of_which_states_and_age_would_go(string provider)
     {
-        var store = new SeedStore(TestStores.Sqlite).Insert(SeedStore.Now.AddDays(-40), SeedStore.NewTask("old", "t", "SUCCESS"));
+        var now = SeedStore.Now;
+        var store = new SeedStore(provider)
+            .Insert(now.AddDays(-40), SeedStore.NewTask("old", "t", "SUCCESS"), SeedStore.NewTask("old-failed", "t", "FAILURE"),
+                SeedStore.NewTask("old-open", "t", "PENDING"))
+            .Insert(now.AddDays(-1), SeedStore.NewTask("new", "t", "SUCCESS"));
 
-        var result = _host.RunOn(store, "Remove-TaskResult -Days 30 -WhatIf").AssertSucceeded();
+        var result = _host.RunOn(store, "Remove-TaskResult -Days 30 -WhatIf; Remove-TaskResult -Days 30 -Status success -WhatIf").AssertSucceeded();
 
         Assert.Empty(result.Output);
-        Assert.Contains("What if: Performing the operation \"Remove the tasks in SUCCESS, FAILURE, REVOKED, SCHEDULED_SENT not changed for 30.00:00:00\"", result.HostText);
+        Assert.Contains("What if: Performing the operation \"Remove 2 tasks in SUCCESS, FAILURE, REVOKED, SCHEDULED_SENT not changed for 30.00:00:00\"", result.HostText);
+        Assert.Contains("What if: Performing the operation \"Remove 1 task in SUCCESS not changed for 30.00:00:00\"", result.HostText);
         Assert.NotNull(store.Get("old"));
     }
 

@@ -26,6 +26,8 @@ public sealed class ScheduledTaskCmdletTests : IClassFixture<ModuleHostFixture>
         Assert.Equal(0, summary.Properties["Failed"].Value);
         Assert.Equal("SCHEDULED_SENT", (string)store.Get("due-1")!.Status);
         Assert.Equal("SCHEDULED", (string)store.Get("later")!.Status);
+        var done = Assert.Single(result.Progress, p => p.RecordType == ProgressRecordType.Completed);
+        Assert.Equal(("Dispatching scheduled tasks", "2 sent"), (done.Activity, done.StatusDescription));
     }
 
     [Fact]

@@ -88,6 +88,26 @@ public sealed class StaleTaskTests : IClassFixture<ModuleHostFixture>
 
     [Theory]
     [MemberData(nameof(TestStores.Providers), MemberType = typeof(TestStores))]
+    public void States_are_matched_whatever_their_case_and_a_revoked_task_is_never_stale(string provider)
+    {
+        var old = SeedStore.Now.AddHours(-5);
+        var store = new SeedStore(provider).Insert(old,
+            SeedStore.NewTask("done", "t", "SUCCESS"),
+            SeedStore.NewTask("failed", "t", "FAILURE"),
+            SeedStore.NewTask("cancelled", "t", "REVOKED"),
+            SeedStore.NewTask("waiting", "t", "PENDING"));
+
+        var result = _host.RunOn(store, """
+            (Get-StaleTask -Hours 1 -TerminalState success | ForEach-Object TaskId | Sort-Object) -join ','
+            (Get-StaleTask -Hours 1 -TerminalState Success, failure | ForEach-Object TaskId | Sort-Object) -join ','
+            (Get-TaskResult -Status pending, Revoked | ForEach-Object TaskId | Sort-Object) -join ','
+            """).AssertSucceeded();
+
+        Assert.Equal(new[] { "failed,waiting", "waiting", "cancelled,waiting" }, result.OutputOf<string>());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Providers), MemberType = typeof(TestStores))]
     public void Get_StaleScheduledTask_finds_claims_older_than_the_age(string provider)
     {
         var now = SeedStore.Now;

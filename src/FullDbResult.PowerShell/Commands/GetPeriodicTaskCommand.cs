@@ -1,10 +1,14 @@
 using System.Management.Automation;
+using FullDbResult.PowerShell.Completion;
 using FullDbResult.Scheduling;
 using FullDbResult.Storage;
 
 namespace FullDbResult.PowerShell.Commands;
 
-/// <summary>Gets periodic task definitions by name (wildcards allowed), with their schedule and last run.</summary>
+/// <summary>
+/// Gets periodic task definitions by name (case-sensitive, * and ? as wildcards: the rule of task names),
+/// with their schedule and last run.
+/// </summary>
 [Cmdlet(VerbsCommon.Get, "PeriodicTask")]
 [OutputType(typeof(PeriodicTask))]
 public sealed class GetPeriodicTaskCommand : StoreCmdlet
@@ -12,6 +16,7 @@ public sealed class GetPeriodicTaskCommand : StoreCmdlet
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(PeriodicTaskNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>Only the enabled definitions.</summary>
@@ -29,11 +34,11 @@ public sealed class GetPeriodicTaskCommand : StoreCmdlet
         }
         foreach (var name in Name)
         {
-            var pattern = WildcardPattern.Get(name, WildcardOptions.IgnoreCase);
+            var pattern = NamePattern.ToRegex(name);
             var matches = all.Where(task => pattern.IsMatch(task.Name)).ToList();
             WriteObject(matches, enumerateCollection: true);
             // As Get-Item does: a wildcard that matches nothing is no error, a plain name that matches nothing is.
-            if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
+            if (matches.Count == 0 && !NamePattern.HasWildcards(name))
                 WriteError(new ErrorRecord(new ItemNotFoundException($"No periodic task is named '{name}'."),
                     "PeriodicTaskNotFound", ErrorCategory.ObjectNotFound, name));
         }

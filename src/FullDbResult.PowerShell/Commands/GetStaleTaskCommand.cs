@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using FullDbResult.PowerShell.Completion;
 using FullDbResult.Storage;
 using FullDbResult.Tasks;
 
@@ -17,11 +18,13 @@ public sealed class GetStaleTaskCommand : AgeCmdlet
     /// <summary>The states that count as finished; replaces SUCCESS, FAILURE, REVOKED and SCHEDULED_SENT.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(TaskStateCompleter))]
     public string[]? TerminalState { get; set; }
 
     [Parameter(Position = 0)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(TaskNameCompleter))]
     public string? Name { get; set; }
 
     [Parameter]

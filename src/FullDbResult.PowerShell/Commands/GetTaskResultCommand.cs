@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using FullDbResult.PowerShell.Completion;
 using FullDbResult.Storage;
 using FullDbResult.Tasks;
 
@@ -18,16 +19,19 @@ public sealed class GetTaskResultCommand : StoreCmdlet
 
     [Parameter(ParameterSetName = IdSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [TextArgument("TaskId")]
     public string[] TaskId { get; set; } = [];
 
-    /// <summary>A task name, or a pattern with * and ?.</summary>
-    [Parameter(ParameterSetName = QuerySet, Position = 0)]
+    /// <summary>A task name, or a pattern with * and ? (see about_FullDbResult); the first position is a task id.</summary>
+    [Parameter(ParameterSetName = QuerySet)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(TaskNameCompleter))]
     public string? Name { get; set; }
 
     [Parameter(ParameterSetName = QuerySet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(TaskStateCompleter))]
     public string[]? Status { get; set; }
 
     /// <summary>Only tasks last changed at or after this time; a time without a zone is local.</summary>

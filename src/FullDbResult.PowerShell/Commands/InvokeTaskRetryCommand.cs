@@ -19,6 +19,7 @@ public sealed class InvokeTaskRetryCommand : BrokerCmdlet
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [TextArgument("TaskId")]
     public string[] TaskId { get; set; } = [];
 
     /// <summary>Sends to Celery's default queue through the default exchange, instead of the original routing.</summary>
@@ -52,6 +53,15 @@ public sealed class InvokeTaskRetryCommand : BrokerCmdlet
 
     private void Retry(string id)
     {
+        // A claimed SCHEDULED row is its dispatcher's: a retry would leave the claim stale for good, and a live
+        // dispatcher would send the task a second time. Reset-ScheduledTask releases the claim instead.
+        if (Await(token => Store.GetAsync(id, token)) is { Status: TaskStates.Scheduled, ScheduledId: { } claim })
+        {
+            WriteError(new ErrorRecord(new InvalidOperationException(
+                    $"Task '{id}' is claimed by dispatcher '{claim}'. To send it, release the claim: Reset-ScheduledTask -TaskId '{id}', then the next dispatch pass sends it once."),
+                "ScheduledTaskClaimed", ErrorCategory.InvalidOperation, id));
+            return;
+        }
         var result = DefaultRouting
             ? Await(token => Client.RetryAsync(id, exchange: "", routingKey: CeleryProtocol.DefaultQueue, token))
             : Await(token => Client.RetryAsync(id, cancellationToken: token));

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using FullDbResult.PowerShell.Completion;
 using FullDbResult.Publishing;
 using FullDbResult.Tasks;
 
@@ -21,6 +22,7 @@ public sealed class SendTaskCommand : BrokerCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("TaskName")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(TaskNameCompleter))]
     public string Name { get; set; } = "";
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using FullDbResult.PowerShell.Completion;
 using FullDbResult.Publishing;
 using FullDbResult.Scheduling;
 using FullDbResult.Storage;
@@ -18,6 +19,8 @@ public sealed class StartPeriodicTaskCommand : BrokerCmdlet
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [TextArgument("Name")]
+    [ArgumentCompleter(typeof(PeriodicTaskNameCompleter))]
     public string[] Name { get; set; } = [];
 
     protected override void ProcessRecord()

@@ -14,6 +14,7 @@ public sealed class StopTaskCommand : StoreCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [TextArgument("TaskId")]
     public string[] TaskId { get; set; } = [];
 
     /// <summary>Writes each cancelled task, now REVOKED.</summary>

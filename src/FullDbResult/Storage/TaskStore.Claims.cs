@@ -113,19 +113,39 @@ public sealed partial class TaskStore
             "scheduled_id = NULL, claimed_at = NULL",
             $"status = '{TaskStates.Scheduled}' AND scheduled_id IS NOT NULL", cancellationToken);
 
+    /// <summary>
+    /// Releases the dispatcher claim <paramref name="claimId"/> on a SCHEDULED row, so the next dispatch pass
+    /// sends the task: only while the row is still SCHEDULED under that same claim, so of two operators
+    /// releasing one stale claim one does, and a newer claim is never undone. Safe even if the claiming
+    /// dispatcher is alive: its bookkeeping applies only while its claim holds, and it publishes only what it
+    /// recorded, so after the release it sends nothing. A row the dispatcher recorded is SCHEDULED_SENT (the
+    /// mark and the new PENDING row are one transaction), so it is never released. Returns false when the
+    /// row was not held by that claim.
+    /// </summary>
+    public Task<bool> ReleaseScheduledClaimAsync(string taskId, string claimId, CancellationToken cancellationToken = default)
+    {
+        TaskValidation.ValidateTaskId(claimId, nameof(claimId));
+        return ConditionalUpdateAsync(taskId,
+            "scheduled_id = NULL, claimed_at = NULL",
+            $"status = '{TaskStates.Scheduled}' AND scheduled_id = @ClaimId", cancellationToken, claimId);
+    }
+
     /// <summary>Cancels a scheduled task (SCHEDULED to REVOKED) while no dispatcher has claimed it.</summary>
     public Task<bool> CancelScheduledAsync(string taskId, CancellationToken cancellationToken = default) =>
         ConditionalUpdateAsync(taskId,
             $"status = '{TaskStates.Revoked}', date_done = @Now",
             $"status = '{TaskStates.Scheduled}' AND scheduled_id IS NULL", cancellationToken);
 
-    private async Task<bool> ConditionalUpdateAsync(string taskId, string assignments, string condition, CancellationToken cancellationToken)
+    private async Task<bool> ConditionalUpdateAsync(string taskId, string assignments, string condition, CancellationToken cancellationToken,
+        string? claimId = null)
     {
         TaskValidation.ValidateTaskId(taskId, nameof(taskId));
+        var parameters = Database.Parameters().Add("Now", Database.UtcNow).Add("TaskId", taskId);
+        if (claimId is not null) parameters.Add("ClaimId", claimId);
         await using var connection = await Database.OpenAsync(cancellationToken);
         return await connection.ExecuteAsync(Database.Command(
             $"UPDATE {TaskRow.Table} SET {assignments}, date_updated = @Now WHERE task_id = @TaskId AND {condition}",
-            Database.Parameters().Add("Now", Database.UtcNow).Add("TaskId", taskId).Parameters, cancellationToken: cancellationToken)) > 0;
+            parameters.Parameters, cancellationToken: cancellationToken)) > 0;
     }
 
     private async Task<bool> ExistsAsync(DbConnection connection, string taskId, CancellationToken cancellationToken) =>

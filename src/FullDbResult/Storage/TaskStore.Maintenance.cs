@@ -13,16 +13,9 @@ public sealed partial class TaskStore
     /// </summary>
     public async Task<long> PurgeAsync(PurgeRequest request, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        if (request.BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(request), "The purge batch size must be positive.");
-        if (request.OlderThan < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(request), "The purge age cannot be negative.");
-        var states = request.States ?? TaskStates.DefaultTerminal;
-        if (states.Count == 0) throw new ArgumentException("No states to purge were given.", nameof(request));
-        if (states.Contains(TaskStates.Scheduled))
-            throw new ArgumentException("SCHEDULED tasks are never purged: they have not run yet. Cancel them first.", nameof(request));
-
-        var args = Database.Parameters().Add("Cutoff", Database.UtcNow - request.OlderThan).Add("Limit", request.BatchSize);
-        var sql = Dialect.DeleteBatch("status IN " + args.In("State", states) + " AND date_updated < @Cutoff", "date_updated");
+        var (where, args) = PurgeFilter(request);
+        args.Add("Limit", request.BatchSize);
+        var sql = Dialect.DeleteBatch(where, "date_updated");
         long total = 0;
         while (true)
         {
@@ -33,6 +26,32 @@ public sealed partial class TaskStore
             progress?.Report(total);
             if (deleted < request.BatchSize) return total;
         }
+    }
+
+    /// <summary>
+    /// How many rows <see cref="PurgeAsync"/> would delete now: what -WhatIf tells. Counted on the
+    /// (status, date_updated) index, one range per state.
+    /// </summary>
+    public async Task<long> CountPurgeableAsync(PurgeRequest request, CancellationToken cancellationToken = default)
+    {
+        var (where, args) = PurgeFilter(request);
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>(Database.Command(
+            $"SELECT COUNT(*) FROM {TaskRow.Table} WHERE {where}", args.Parameters, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>The rows a purge deletes, after checking the request: SCHEDULED rows are never among them.</summary>
+    private (string Where, SqlParameters Args) PurgeFilter(PurgeRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(request), "The purge batch size must be positive.");
+        if (request.OlderThan < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(request), "The purge age cannot be negative.");
+        var states = TaskStates.Normalize(request.States) ?? TaskStates.DefaultTerminal;
+        if (states.Count == 0) throw new ArgumentException("No states to purge were given.", nameof(request));
+        if (states.Contains(TaskStates.Scheduled))
+            throw new ArgumentException("SCHEDULED tasks are never purged: they have not run yet. Cancel them first.", nameof(request));
+        var args = Database.Parameters().Add("Cutoff", Database.UtcNow - request.OlderThan);
+        return ("status IN " + args.In("State", states) + " AND date_updated < @Cutoff", args);
     }
 
     /// <summary>

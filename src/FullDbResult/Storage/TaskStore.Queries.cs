@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
-using System.Text;
 using Dapper;
 using FullDbResult.Tasks;
 
@@ -22,8 +21,8 @@ public sealed partial class TaskStore
         if (query.Until is { } until) { conditions.Add("t.date_updated < @Until"); filter.Add("Until", until); }
         var listing = new Listing(conditions, "date_updated", Descending: true)
         {
-            SeekEach = query.Statuses is { Count: > 0 } statuses
-                ? filter.Each("Status", statuses.Distinct().ToList()).Select(status => "t.status = " + status).ToList()
+            SeekEach = TaskStates.Normalize(query.Statuses) is { Count: > 0 } statuses
+                ? filter.Each("Status", statuses).Select(status => "t.status = " + status).ToList()
                 : null,
         };
 
@@ -39,7 +38,7 @@ public sealed partial class TaskStore
     {
         ArgumentNullException.ThrowIfNull(query);
         if (query.OlderThan < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(query), "The age of a stale task cannot be negative.");
-        var terminal = query.TerminalStates ?? TaskStates.DefaultTerminal;
+        var terminal = TaskStates.TerminalForStale(query.TerminalStates);
         // The non-terminal statuses present, each sought on its own in the (status, date_updated) index;
         // NOT IN (terminal) would read the whole index.
         var open = (await GetStatusesAsync(cancellationToken))
@@ -89,6 +88,28 @@ public sealed partial class TaskStore
         await foreach (var record in PageAsync<TaskRecord>(new Listing(conditions, "eta", Descending: false), filter, first,
                            r => r.Eta!.Value, cancellationToken))
             yield return record;
+    }
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> distinct task names that start with <paramref name="prefix"/> (case-sensitive),
+    /// in order: what argument completion offers. Each name is one seek of the name index (the first name after
+    /// the last one found), so this costs as little at ten million rows as at ten.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> GetTaskNamesAsync(string prefix, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        var names = new List<string>();
+        var pattern = Dialect.NamePattern(prefix.Replace("*", "").Replace("?", "") + "*");
+        var sql = $"SELECT MIN(t.task_name) FROM {TaskRow.Table} t WHERE {Dialect.NameMatches("t.task_name")} AND t.task_name > @After";
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        var after = "";
+        while (names.Count < limit && await connection.ExecuteScalarAsync<string?>(Database.Command(sql,
+                   Database.Parameters().Add("Name", pattern).Add("After", after).Parameters, cancellationToken: cancellationToken)) is { } next)
+        {
+            names.Add(next);
+            after = next;
+        }
+        return names;
     }
 
     /// <summary>The distinct statuses in the task table.</summary>
@@ -177,26 +198,16 @@ public sealed partial class TaskStore
             $" ORDER BY seeks.{order} {direction}, seeks.id {direction}{Dialect.Limit}";
     }
 
-    /// <summary>An exact name is an equality (an index seek); * and ? become a LIKE pattern.</summary>
-    private static void AddNameFilter(string? name, string alias, List<string> conditions, SqlParameters filter)
+    /// <summary>
+    /// The one name rule of every database: case-sensitive; * matches any run of characters and ? one, every
+    /// other character is literal. An exact name is an equality, a pattern the dialect's match; both seek the
+    /// name index (a pattern on the range of its fixed prefix).
+    /// </summary>
+    private void AddNameFilter(string? name, string alias, List<string> conditions, SqlParameters filter)
     {
         if (string.IsNullOrEmpty(name)) return;
-        if (name.IndexOfAny(['*', '?']) < 0)
-        {
-            conditions.Add($"{alias}.task_name = @Name");
-            filter.Add("Name", name);
-            return;
-        }
-        var pattern = new StringBuilder();
-        foreach (var c in name)
-            pattern.Append(c switch
-            {
-                '*' => "%",
-                '?' => "_",
-                '%' or '_' or '\\' or '[' => "\\" + c,
-                _ => c.ToString(),
-            });
-        conditions.Add($"{alias}.task_name LIKE @Name ESCAPE '\\'");
-        filter.Add("Name", pattern.ToString());
+        var isPattern = name.IndexOfAny(['*', '?']) >= 0;
+        conditions.Add(isPattern ? Dialect.NameMatches($"{alias}.task_name") : Dialect.NameEquals($"{alias}.task_name"));
+        filter.Add("Name", isPattern ? Dialect.NamePattern(name) : name);
     }
 }

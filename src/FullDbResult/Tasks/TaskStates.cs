@@ -2,7 +2,8 @@ namespace FullDbResult.Tasks;
 
 /// <summary>
 /// Task states: Celery's, plus the two the scheduler adds. Any other string is a legal custom state
-/// and counts as not terminal.
+/// and counts as not terminal. The known states are matched whatever their case ("success" is SUCCESS)
+/// wherever a caller names states (<see cref="Normalize(string)"/>); a custom state is kept exactly as given.
 /// </summary>
 public static class TaskStates
 {
@@ -25,7 +26,39 @@ public static class TaskStates
     /// <summary>Celery's READY_STATES: an outcome has been stored.</summary>
     public static IReadOnlyList<string> Ready { get; } = [Success, Failure, Revoked];
 
-    public static bool IsTerminal(string status) => DefaultTerminal.Contains(status);
+    /// <summary>
+    /// Never stale, whatever a caller counts as finished: a REVOKED task was cancelled on purpose and a
+    /// SCHEDULED_SENT row was sent under a new id, so offering either for retry would undo a decision or send
+    /// twice. Such a task is retried only when asked for by its id.
+    /// </summary>
+    public static IReadOnlyList<string> NeverStale { get; } = [Revoked, ScheduledSent];
+
+    public static bool IsTerminal(string status) => DefaultTerminal.Contains(Normalize(status));
+
+    /// <summary>Every state this library knows, in the order a task usually goes through them.</summary>
+    public static IReadOnlyList<string> All { get; } = [Scheduled, ScheduledSent, Pending, Received, Started, Retry, Success, Failure, Revoked, Rejected];
+
+    /// <summary>
+    /// A state as stored: a known state in its canonical upper case, whatever case it was given in; a custom
+    /// state as given, since custom states are the application's own strings and compared exactly.
+    /// </summary>
+    public static string Normalize(string status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        var trimmed = status.Trim();
+        return All.FirstOrDefault(known => string.Equals(known, trimmed, StringComparison.OrdinalIgnoreCase)) ?? status;
+    }
+
+    /// <summary>Each state normalized, duplicates dropped; null stays null (the caller's default applies).</summary>
+    public static IReadOnlyList<string>? Normalize(IEnumerable<string>? statuses) =>
+        statuses?.Select(Normalize).Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>
+    /// What the stale query counts as finished: <see cref="DefaultTerminal"/>, or the states a caller gives
+    /// (in any case) together with <see cref="NeverStale"/>.
+    /// </summary>
+    public static IReadOnlyList<string> TerminalForStale(IEnumerable<string>? given) =>
+        given is null ? DefaultTerminal : Normalize(given)!.Union(NeverStale).ToList();
 
     // Celery's celery.states.PRECEDENCE, highest first; unknown (custom) states rank where None does.
     private static readonly string?[] Precedence =

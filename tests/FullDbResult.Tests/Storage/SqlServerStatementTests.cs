@@ -33,6 +33,22 @@ public class SqlServerStatementTests
     }
 
     [Fact]
+    public async Task Name_filters_on_sql_server_seek_in_the_column_collation_and_keep_only_names_of_the_same_case()
+    {
+        var statements = new List<string>();
+        var store = new TaskStore(new StoreConnection("Server=recording;Database=tasks;User ID=sa;Password=x", DatabaseProvider.SqlServer));
+        store.Database.ConnectionFactory = _ => new RecordingConnection(statements);
+
+        await store.QueryAsync(new TaskQuery { Name = "Email.*" }).ToListAsync();
+        await store.QueryAsync(new TaskQuery { Name = "email.send" }).ToListAsync();
+
+        Assert.Contains(statements, sql => sql.Contains(
+            @"(t.task_name LIKE @Name ESCAPE '\' AND t.task_name COLLATE Latin1_General_100_BIN2 LIKE @Name ESCAPE '\')"));
+        Assert.Contains(statements, sql => sql.Contains("(t.task_name = @Name AND t.task_name COLLATE Latin1_General_100_BIN2 = @Name)"));
+        Assert.All(statements, sql => Assert.Empty(Parse(sql)));
+    }
+
+    [Fact]
     public void The_parser_check_rejects_what_sql_server_would_reject()
     {
         Assert.NotEmpty(Parse("SELECT * FROM t LIMIT 10"));
@@ -66,6 +82,9 @@ public class SqlServerStatementTests
         await store.ClaimDueScheduledAsync(10, "claim");
         await store.MarkScheduledSentAsync("claim", [new TaskRecord { TaskId = "n1", TaskName = "x", RetriedFrom = "s1" }]);
         await store.ReleaseScheduledClaimAsync("s1");
+        await store.ReleaseScheduledClaimAsync("s1", "claim");
+        await store.GetTaskNamesAsync("e", 10);
+        await store.CountPurgeableAsync(new PurgeRequest());
         await store.CancelScheduledAsync("s1");
         await store.PurgeAsync(new PurgeRequest { BatchSize = 5 });
         await store.RepairResultsAsync();

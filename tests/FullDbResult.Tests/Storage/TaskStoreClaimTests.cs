@@ -125,6 +125,31 @@ public class TaskStoreClaimTests
     }
 
     [Theory, MemberData(nameof(Providers))]
+    public async Task A_stale_claim_is_released_once_only_while_the_same_claim_holds_and_the_row_is_then_sent_once(DatabaseProvider provider)
+    {
+        var clock = new ManualClock();
+        var store = TestStores.NewStore(provider, new TaskStoreOptions { Clock = clock });
+        await store.InsertAsync(Tasks.Scheduled(clock.UtcNow.AddMinutes(-30), "crashed"));
+        await store.InsertAsync(Tasks.Scheduled(clock.UtcNow.AddMinutes(-30), "reclaimed"));
+        await store.ClaimDueScheduledAsync(10, "dead-dispatcher");
+        clock.Advance(TimeSpan.FromMinutes(20));
+
+        // Two operators release the same stale claim at once: one does.
+        var releases = await Task.WhenAll(
+            Task.Run(() => store.ReleaseScheduledClaimAsync("crashed", "dead-dispatcher")),
+            Task.Run(() => store.ReleaseScheduledClaimAsync("crashed", "dead-dispatcher")));
+        Assert.Equal(1, releases.Count(released => released));
+        // A newer claim is never undone by an operator holding the old one.
+        Assert.True(await store.ReleaseScheduledClaimAsync("reclaimed", "dead-dispatcher"));
+        var next = await store.ClaimDueScheduledAsync(10, "next-dispatcher");
+        Assert.Equal(["crashed", "reclaimed"], next.Select(r => r.TaskId).Order());
+        Assert.False(await store.ReleaseScheduledClaimAsync("reclaimed", "dead-dispatcher"));
+        Assert.Equal("next-dispatcher", (await store.GetAsync("reclaimed"))!.ScheduledId);
+        // The dead dispatcher, were it alive after all, can no longer record (nor so send) the rows.
+        Assert.False(await store.MarkScheduledSentAsync("dead-dispatcher", [new TaskRecord { TaskId = "late-send", TaskName = "t", RetriedFrom = "crashed" }]));
+    }
+
+    [Theory, MemberData(nameof(Providers))]
     public async Task A_scheduled_task_can_be_cancelled_only_while_unclaimed(DatabaseProvider provider)
     {
         var clock = new ManualClock();

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using System.Text;
 using FullDbResult.Tasks;
 
 namespace FullDbResult.Storage.Dialects;
@@ -82,6 +83,30 @@ public abstract class SqlDialect
     /// <paramref name="protectedList"/>; <paramref name="assignments"/> is the shared SET list.
     /// </summary>
     internal abstract string UpsertStateChange(string assignments, string protectedList);
+
+    /// <summary>A case-sensitive comparison of <paramref name="column"/> with the exact name @Name.</summary>
+    internal virtual string NameEquals(string column) => $"{column} = @Name";
+
+    /// <summary>A case-sensitive match of <paramref name="column"/> with @Name, a pattern made by <see cref="NamePattern"/>.</summary>
+    internal virtual string NameMatches(string column) => $"{column} LIKE @Name ESCAPE '\\'";
+
+    /// <summary>
+    /// The database's pattern for a name with * and ? wildcards, every other character literal: LIKE's % and
+    /// _ with the LIKE characters escaped (PostgreSQL's LIKE is case-sensitive).
+    /// </summary>
+    internal virtual string NamePattern(string wildcard)
+    {
+        var pattern = new StringBuilder(wildcard.Length + 8);
+        foreach (var c in wildcard)
+            pattern.Append(c switch
+            {
+                '*' => "%",
+                '?' => "_",
+                '%' or '_' or '\\' or '[' => "\\" + c,
+                _ => c.ToString(),
+            });
+        return pattern.ToString();
+    }
 
     /// <summary>
     /// Claims up to @Limit due SCHEDULED rows (eta &lt;= @Now, no claim yet) for this caller by setting

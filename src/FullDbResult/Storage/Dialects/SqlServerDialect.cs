@@ -71,6 +71,14 @@ public sealed class SqlServerDialect : SqlDialect
         COMMIT TRANSACTION;
         """;
 
+    // The usual collations ignore case: the first comparison seeks the name index in the column's collation,
+    // the binary one keeps the names of the same case only.
+    internal override string NameEquals(string column) =>
+        $"({column} = @Name AND {column} COLLATE Latin1_General_100_BIN2 = @Name)";
+
+    internal override string NameMatches(string column) =>
+        $"({column} LIKE @Name ESCAPE '\\' AND {column} COLLATE Latin1_General_100_BIN2 LIKE @Name ESCAPE '\\')";
+
     internal override string ClaimDueScheduled =>
         $"""
         WITH due AS (

@@ -50,6 +50,12 @@ public sealed class SqliteDialect : PostgreSqlAndSqliteDialect
 
     internal override IEnumerable<string> OnCreate => ["PRAGMA journal_mode=WAL"];
 
+    // SQLite's LIKE ignores case; GLOB keeps it, has * and ? itself, and seeks the name index on a fixed prefix.
+    internal override string NameMatches(string column) => $"{column} GLOB @Name";
+
+    // GLOB's only other special character is [, literal as [[].
+    internal override string NamePattern(string wildcard) => wildcard.Replace("[", "[[]");
+
     // SQLITE_CONSTRAINT_UNIQUE and SQLITE_CONSTRAINT_PRIMARYKEY.
     internal override bool IsUniqueViolation(DbException exception) =>
         exception is SqliteException { SqliteExtendedErrorCode: 2067 or 1555 };

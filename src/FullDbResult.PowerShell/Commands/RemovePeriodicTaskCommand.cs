@@ -1,0 +1,35 @@
+using System.Management.Automation;
+using FullDbResult.PowerShell.Completion;
+using FullDbResult.Scheduling;
+using FullDbResult.Storage;
+
+namespace FullDbResult.PowerShell.Commands;
+
+/// <summary>
+/// Removes periodic task definitions by name (from the pipeline too); the tasks their runs sent stay in the
+/// store. An unknown name is an ObjectNotFound error, and the pipeline goes on.
+/// </summary>
+[Cmdlet(VerbsCommon.Remove, "PeriodicTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[OutputType(typeof(void))]
+public sealed class RemovePeriodicTaskCommand : StoreCmdlet
+{
+    private PeriodicTaskStore? _periodicTasks;
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [TextArgument("Name")]
+    [ArgumentCompleter(typeof(PeriodicTaskNameCompleter))]
+    public string[] Name { get; set; } = [];
+
+    protected override void ProcessRecord()
+    {
+        _periodicTasks ??= new PeriodicTaskStore(Store);
+        foreach (var name in Name)
+        {
+            if (!ShouldProcess(name, "Remove the periodic task definition")) continue;
+            if (!Await(token => _periodicTasks.RemoveAsync(name, token)))
+                WriteError(new ErrorRecord(new ItemNotFoundException($"No periodic task is named '{name}'."),
+                    "PeriodicTaskNotFound", ErrorCategory.ObjectNotFound, name));
+        }
+    }
+}
