@@ -27,7 +27,7 @@ public sealed class CountdownRetryTests
         await using var producer = Broker.Connect();
         await using var publisher = new RabbitMqTaskPublisher(producer);
         using var stop = new CancellationTokenSource();
-        var dispatching = new ScheduledDispatcher(store, publisher).RunAsync(TimeSpan.FromMilliseconds(100), cancellationToken: stop.Token);
+        var dispatching = new ScheduledDispatcher(store, publisher).CreateLoop(TimeSpan.FromMilliseconds(100)).RunAsync(stop.Token);
 
         // A child in a workflow, as a Python producer sends it: its lineage must survive every resend.
         var first = Guid.NewGuid().ToString();

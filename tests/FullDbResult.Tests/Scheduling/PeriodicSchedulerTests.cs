@@ -197,7 +197,7 @@ public class PeriodicSchedulerTests
         await tasks.AddAsync(Every("every-second", 1));
         using var stop = new CancellationTokenSource();
 
-        var loop = new PeriodicScheduler(tasks, broker).RunAsync(TimeSpan.FromMilliseconds(100), stop.Token);
+        var loop = new PeriodicScheduler(tasks, broker).CreateLoop(TimeSpan.FromMilliseconds(100)).RunAsync(stop.Token);
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (broker.Sent.Count < 2 && DateTime.UtcNow < deadline) await Task.Delay(50);
         stop.Cancel();
