@@ -6,13 +6,17 @@ namespace FullDbResult.PowerShell;
 
 /// <summary>
 /// Sends the cmdlets' requests for the FullDbResult engine assemblies to the module's own load context.
-/// The engine is the only bridge: the default context never sees Dapper, Npgsql or SqlClient, and the
+/// The engine (with the logging abstractions its services take) is the only bridge: the default context
+/// never sees Dapper, Npgsql or SqlClient, and the
 /// engine's dependencies resolve inside the module's context (Microsoft Learn, "Resolving PowerShell
 /// module assembly dependency conflicts").
 /// </summary>
 public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {
     private const string EnginePrefix = "FullDbResult";
+
+    // The engine's services take an ILogger: the cmdlets pass one, so they see the engine's logging abstractions.
+    private const string LoggingAbstractions = "Microsoft.Extensions.Logging.Abstractions";
 
     private static readonly Lazy<DependencyLoadContext> Context = new(() => new DependencyLoadContext(
         Path.Combine(Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location)!, "deps")));
@@ -30,7 +34,7 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
     private static Assembly? ResolveEngine(AssemblyLoadContext defaultContext, AssemblyName assemblyName)
     {
         var name = assemblyName.Name;
-        if (name is null || !name.StartsWith(EnginePrefix, StringComparison.Ordinal)) return null;
+        if (name is null || !(name.StartsWith(EnginePrefix, StringComparison.Ordinal) || name == LoggingAbstractions)) return null;
         if (!File.Exists(Path.Combine(Context.Value.DepsDirectory, name + ".dll"))) return null;
         return Context.Value.LoadFromAssemblyName(assemblyName);
     }
