@@ -7,9 +7,8 @@ namespace FullDbResult.PowerShell;
 /// <summary>
 /// Sends the cmdlets' requests for the FullDbResult engine assemblies to the module's own load context.
 /// The engine (with the logging abstractions its services take) is the only bridge: the default context
-/// never sees Dapper, Npgsql or SqlClient, and the
-/// engine's dependencies resolve inside the module's context (Microsoft Learn, "Resolving PowerShell
-/// module assembly dependency conflicts").
+/// never sees Dapper, Npgsql or SqlClient, and the engine's dependencies resolve inside the module's context
+/// (Microsoft Learn, "Resolving PowerShell module assembly dependency conflicts").
 /// </summary>
 public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {
