@@ -1,6 +1,11 @@
 using FullDbResult.Publishing;
+using FullDbResult.Scheduling;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace FullDbResult.Hosting;
 
@@ -22,17 +27,32 @@ public sealed class FullDbResultBuilder
         return this;
     }
 
-    /// <summary>Runs the scheduled-task dispatcher as a hosted service (FullDbResult:Dispatcher).</summary>
-    public FullDbResultBuilder AddScheduledDispatcher()
+    /// <summary>Runs the scheduled-task dispatcher's loop as a hosted service (FullDbResult:Dispatcher).</summary>
+    public FullDbResultBuilder AddScheduledDispatcher() => AddLoop("Scheduled dispatch", services =>
     {
-        Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, ScheduledDispatchService>());
-        return this;
-    }
+        var settings = Settings(services).Dispatcher;
+        return settings.Enabled
+            ? services.GetRequiredService<ScheduledDispatcher>().CreateLoop(settings.Interval,
+                new DispatchOptions { BatchSize = settings.BatchSize, Limit = settings.Limit }, settings.MaxBackoff)
+            : null;
+    });
 
-    /// <summary>Runs the periodic-task scheduler as a hosted service (FullDbResult:PeriodicScheduler).</summary>
-    public FullDbResultBuilder AddPeriodicScheduler()
+    /// <summary>Runs the periodic-task scheduler's loop as a hosted service (FullDbResult:PeriodicScheduler).</summary>
+    public FullDbResultBuilder AddPeriodicScheduler() => AddLoop("Periodic scheduler", services =>
     {
-        Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, PeriodicSchedulerService>());
+        var settings = Settings(services).PeriodicScheduler;
+        return settings.Enabled
+            ? services.GetRequiredService<PeriodicScheduler>().CreateLoop(settings.PollInterval, settings.MaxBackoff)
+            : null;
+    });
+
+    // One hosted service per loop, however often it is asked for.
+    private FullDbResultBuilder AddLoop(string name, Func<IServiceProvider, PollingLoop?> create)
+    {
+        if (Services.Any(d => d.IsKeyedService && Equals(d.ServiceKey, name) && d.ServiceType == typeof(PollingLoopService))) return this;
+        Services.AddKeyedSingleton(name, (services, _) => new PollingLoopService(name, create(services),
+            services.GetService<ILoggerFactory>()?.CreateLogger<PollingLoopService>() ?? (ILogger)NullLogger.Instance));
+        Services.AddSingleton<IHostedService>(services => services.GetRequiredKeyedService<PollingLoopService>(name));
         return this;
     }
 
@@ -52,8 +72,11 @@ public sealed class FullDbResultBuilder
         }
         register?.Invoke(handlers);
         Services.TryAddSingleton(sp => new RabbitMq.RabbitMqConnection(
-            RabbitMq.RabbitMqConnection.ResolveUrl(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<FullDbResultOptions>>().Value.BrokerUrl), "fulldbresult-worker"));
-        Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, TaskWorkerService>());
+            RabbitMq.RabbitMqConnection.ResolveUrl(Settings(sp).BrokerUrl), "fulldbresult-worker"));
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TaskWorkerService>());
         return this;
     }
+
+    private static FullDbResultOptions Settings(IServiceProvider services) =>
+        services.GetRequiredService<IOptions<FullDbResultOptions>>().Value;
 }

@@ -39,6 +39,9 @@ public sealed class ScheduledDispatchHostOptions
 
     /// <summary>The most rows one pass sends; empty for all that are due.</summary>
     public int? Limit { get; set; }
+
+    /// <summary>The longest pause after failed passes (the broker or the database down); empty for the default, a minute.</summary>
+    public TimeSpan? MaxBackoff { get; set; }
 }
 
 /// <summary>The "FullDbResult:PeriodicScheduler" section.</summary>
@@ -48,4 +51,7 @@ public sealed class PeriodicSchedulerHostOptions
 
     /// <summary>How often the scheduler looks for due periodic tasks: the most a run can be late.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest pause after failed passes (the broker or the database down); empty for the default, a minute.</summary>
+    public TimeSpan? MaxBackoff { get; set; }
 }

@@ -37,7 +37,9 @@ public static class ServiceCollectionExtensions
         services.AddOptions<FullDbResultOptions>()
             .Validate(o => o.Dispatcher.Interval > TimeSpan.Zero, $"{FullDbResultOptions.SectionName}:Dispatcher:Interval must be positive.")
             .Validate(o => o.Dispatcher.BatchSize > 0, $"{FullDbResultOptions.SectionName}:Dispatcher:BatchSize must be positive.")
-            .Validate(o => o.PeriodicScheduler.PollInterval > TimeSpan.Zero, $"{FullDbResultOptions.SectionName}:PeriodicScheduler:PollInterval must be positive.");
+            .Validate(o => o.PeriodicScheduler.PollInterval > TimeSpan.Zero, $"{FullDbResultOptions.SectionName}:PeriodicScheduler:PollInterval must be positive.")
+            .Validate(o => !(o.Dispatcher.MaxBackoff < o.Dispatcher.Interval), $"{FullDbResultOptions.SectionName}:Dispatcher:MaxBackoff must be at least the interval.")
+            .Validate(o => !(o.PeriodicScheduler.MaxBackoff < o.PeriodicScheduler.PollInterval), $"{FullDbResultOptions.SectionName}:PeriodicScheduler:MaxBackoff must be at least the poll interval.");
         services.TryAddSingleton(CreateStore);
         services.TryAddSingleton(sp => new PeriodicTaskStore(sp.GetRequiredService<TaskStore>()));
         services.TryAddSingleton(sp => new ScheduledDispatcher(

@@ -67,6 +67,22 @@ public sealed class RabbitMqTaskPublisher : ITaskPublisher, IAsyncDisposable
         }
     }
 
+    /// <summary>True when a confirmed channel can be had within the timeout: an idle open one, or a new one on the shared connection.</summary>
+    public async Task<bool> IsReadyAsync(CancellationToken cancellationToken = default)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            Return(await RentAsync(deadline.Token));
+            return true;
+        }
+        catch (Exception ex) when (ex is RabbitMqUnavailableException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return false;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         while (idleChannels.TryTake(out var channel)) await DiscardAsync(channel);

@@ -45,6 +45,10 @@ public sealed class InvokeScheduledDispatchCommand : BrokerCmdlet
             WriteError(new ErrorRecord(new InvalidOperationException(
                     $"{summary.Failed} tasks were recorded but not confirmed by the broker: {summary.PublishError}"),
                 "TasksNotPublished", ErrorCategory.ConnectionError, summary.FailedTaskIds));
+        if (summary.BrokerUnavailable)
+            WriteError(new ErrorRecord(new InvalidOperationException(
+                    $"The broker is not reachable: {(summary.Claimed == 0 ? "no" : "no further")} scheduled task was claimed; the due tasks stay scheduled."),
+                "BrokerUnavailable", ErrorCategory.ConnectionError, target));
         WriteObject(summary);
     }
 }

@@ -75,6 +75,11 @@ public sealed class InvokeTaskRetryCommand : BrokerCmdlet
                 WriteError(new ErrorRecord(new InvalidOperationException($"Task '{id}' was already retried."),
                     "TaskAlreadyRetried", ErrorCategory.ResourceExists, id));
                 break;
+            case RetryClaim.ClaimedByDispatcher:
+                WriteError(new ErrorRecord(new InvalidOperationException(
+                        $"Scheduled task '{id}' is being sent by a dispatcher that claimed it; if that dispatcher stopped, Get-StaleScheduledTask reports the row."),
+                    "ScheduledTaskClaimed", ErrorCategory.ResourceBusy, id));
+                break;
             default:
                 WriteError(TaskErrors.NotFound(id));
                 break;

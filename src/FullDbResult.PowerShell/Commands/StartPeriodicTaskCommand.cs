@@ -28,7 +28,7 @@ public sealed class StartPeriodicTaskCommand : BrokerCmdlet
         foreach (var name in Name)
         {
             if (!ShouldProcess(name, "Send the periodic task now")) continue;
-            _scheduler ??= new PeriodicScheduler(new PeriodicTaskStore(Store), Publisher);
+            _scheduler ??= Log.Create<PeriodicScheduler>(new PeriodicTaskStore(Store), Publisher);
             try
             {
                 // An unknown name is this item's error, not the store's: the pipeline goes on.

@@ -14,4 +14,11 @@ public interface ITaskPublisher
     /// without bound.
     /// </summary>
     Task PublishAsync(IReadOnlyList<TaskMessage> messages, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Whether the broker can be reached now, checked cheaply (an open connection), never waiting long. The
+    /// dispatcher and the periodic scheduler claim nothing while it is false: a claimed row whose publish then
+    /// fails needs an operator. A transport that cannot tell says true.
+    /// </summary>
+    Task<bool> IsReadyAsync(CancellationToken cancellationToken = default) => Task.FromResult(true);
 }

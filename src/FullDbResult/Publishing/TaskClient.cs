@@ -58,6 +58,8 @@ public sealed class TaskClient
     /// <summary>
     /// Sends <paramref name="taskId"/> again under a new id with the same name and arguments, to its first
     /// exchange and routing key unless others are given. Of two retries of one task at once, only one sends.
+    /// A SCHEDULED row is sent now, once: no dispatcher sends it again; one a dispatcher has already claimed
+    /// is refused (<see cref="RetryClaim.ClaimedByDispatcher"/>). See Scheduling/README.md.
     /// </summary>
     public async Task<TaskRetryResult> RetryAsync(string taskId, string? exchange = null, string? routingKey = null, CancellationToken cancellationToken = default)
     {

@@ -47,6 +47,8 @@ public static class TaskMessages
     /// <summary>
     /// A new task that sends <paramref name="original"/> again under <paramref name="newTaskId"/>: same name,
     /// arguments and routing (unless <paramref name="routingKey"/> is given), PENDING, due now, lineage kept.
+    /// The retry count is kept too: the resend is the same task's next attempt (a countdown retry comes back
+    /// through a SCHEDULED row and this), so a handler's max_retries still ends it.
     /// </summary>
     public static TaskRecord Resend(TaskRecord original, string newTaskId, string? exchange = null, string? routingKey = null) => new()
     {
@@ -60,6 +62,7 @@ public static class TaskMessages
         Queue = routingKey is null ? original.Queue : null,
         Priority = original.Priority,
         Expires = original.Expires,
+        Retries = original.Retries,
         RootId = original.RootId ?? original.TaskId,
         ParentId = original.ParentId,
         GroupId = original.GroupId,

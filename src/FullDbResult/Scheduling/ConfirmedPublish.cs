@@ -38,7 +38,9 @@ internal static class ConfirmedPublish
             failed = recorded.Select(r => r.TaskId).ToList();
             error = $"{ex.GetType().Name}: {ex.Message}";
         }
-        logger.LogError("The broker did not confirm {Count} tasks; their PENDING rows remain: {Error}", failed.Count, error);
+        // The one place an operator learns which tasks need attention: every id, and the rows say the same.
+        logger.LogError("The broker did not confirm {Count} tasks: {Error} Their PENDING rows carry this publish error; Get-StaleTask reports them: {TaskIds}",
+            failed.Count, error, string.Join(", ", failed));
         await RecordErrorAsync(store, failed, error, logger);
         return (failed, error);
     }

@@ -24,6 +24,12 @@ public sealed record DispatchSummary
     /// <summary>The new task ids that were not confirmed.</summary>
     public IReadOnlyList<string> FailedTaskIds { get; init; } = [];
 
+    /// <summary>
+    /// The pass stopped before a claim because the publisher said the broker is unreachable: the due rows are
+    /// still SCHEDULED and unclaimed.
+    /// </summary>
+    public bool BrokerUnavailable { get; init; }
+
     /// <summary>Why the last failed publish failed; null when every publish succeeded.</summary>
     public string? PublishError { get; init; }
 }

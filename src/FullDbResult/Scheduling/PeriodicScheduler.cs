@@ -18,18 +18,11 @@ public sealed class PeriodicScheduler
     private readonly ITaskPublisher publisher;
     private readonly ILogger logger;
 
-    // Without a logger in the signature: a caller that cannot load Microsoft.Extensions.Logging (the PowerShell
-    // cmdlets, whose assembly sits outside the module's load context) still binds to this one.
-    public PeriodicScheduler(PeriodicTaskStore tasks, ITaskPublisher publisher)
-        : this(tasks, publisher, null)
-    {
-    }
-
-    public PeriodicScheduler(PeriodicTaskStore tasks, ITaskPublisher publisher, ILogger<PeriodicScheduler>? logger = null)
+    public PeriodicScheduler(PeriodicTaskStore tasks, ITaskPublisher publisher, ILogger? logger = null)
     {
         this.tasks = tasks ?? throw new ArgumentNullException(nameof(tasks));
         this.publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
-        this.logger = logger ?? NullLogger<PeriodicScheduler>.Instance;
+        this.logger = logger ?? NullLogger.Instance;
     }
 
     /// <summary>
@@ -81,34 +74,24 @@ public sealed class PeriodicScheduler
         return send.TaskId;
     }
 
-    /// <summary>Checks for due tasks every <paramref name="pollInterval"/> until cancelled; a failed pass is logged and the loop carries on.</summary>
-    public async Task RunAsync(TimeSpan pollInterval, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The loop a hosted service runs: looks for due tasks every <paramref name="pollInterval"/>, backing off
+    /// after a pass that failed or found the broker unreachable (it claims no run then), until cancelled.
+    /// </summary>
+    public PollingLoop CreateLoop(TimeSpan pollInterval, TimeSpan? maxBackoff = null) =>
+        new("Periodic scheduler", PassAsync, pollInterval, maxBackoff, logger, tasks.Tasks.Options.Clock);
+
+    private async Task<bool> PassAsync(CancellationToken cancellationToken)
     {
-        if (pollInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(pollInterval), pollInterval, "The poll interval must be positive.");
-        while (!cancellationToken.IsCancellationRequested)
+        if (!await publisher.IsReadyAsync(cancellationToken))
         {
-            try
-            {
-                foreach (var run in await RunOnceAsync(null, cancellationToken))
-                    logger.LogInformation("Periodic task {Name} sent as {TaskId} (due {DueAt:o}, confirmed: {Sent})", run.Name, run.TaskId, run.DueAt, run.Sent);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogError(ex, "A periodic-scheduler pass failed; the next one runs in {Interval}", pollInterval);
-            }
-            try
-            {
-                await Task.Delay(pollInterval, tasks.Tasks.Options.Clock, cancellationToken);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
+            logger.LogWarning("The broker is not reachable: no periodic run was claimed; due runs are sent once it is");
+            return false;
         }
+        var runs = await RunOnceAsync(null, cancellationToken);
+        foreach (var run in runs)
+            logger.LogInformation("Periodic task {Name} sent as {TaskId} (due {DueAt:o}, confirmed: {Sent})", run.Name, run.TaskId, run.DueAt, run.Sent);
+        return runs.All(run => run.Sent);
     }
 
     private static TaskRecord NewTask(PeriodicTask task)

@@ -20,18 +20,11 @@ public sealed class ScheduledDispatcher
     private readonly ITaskPublisher publisher;
     private readonly ILogger logger;
 
-    // Without a logger in the signature: a caller that cannot load Microsoft.Extensions.Logging (the PowerShell
-    // cmdlets, whose assembly sits outside the module's load context) still binds to this one.
-    public ScheduledDispatcher(TaskStore store, ITaskPublisher publisher)
-        : this(store, publisher, null)
-    {
-    }
-
-    public ScheduledDispatcher(TaskStore store, ITaskPublisher publisher, ILogger<ScheduledDispatcher>? logger = null)
+    public ScheduledDispatcher(TaskStore store, ITaskPublisher publisher, ILogger? logger = null)
     {
         this.store = store ?? throw new ArgumentNullException(nameof(store));
         this.publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
-        this.logger = logger ?? NullLogger<ScheduledDispatcher>.Instance;
+        this.logger = logger ?? NullLogger.Instance;
     }
 
     /// <summary>What the next pass would send (the -WhatIf listing): due, unclaimed rows, soonest first.</summary>
@@ -40,10 +33,12 @@ public sealed class ScheduledDispatcher
 
     /// <summary>
     /// One pass: sends due rows batch by batch until none is due or the limit is reached. While one batch waits
-    /// for the broker's confirms, the next is claimed and recorded, so the database's work and the broker's
-    /// overlap. A failed publish (the broker is probably down: claiming more would only leave more PENDING
-    /// rows unsent) stops the pass once the batch already recorded by then is published too.
-    /// Cancellation stops the pass between batches; a batch already claimed is always finished.
+    /// for the broker's confirms, the next is claimed, so the database's work and the broker's overlap; it is
+    /// recorded only once the batch before it is confirmed. Nothing is claimed while the publisher says the
+    /// broker is unreachable (<see cref="DispatchSummary.BrokerUnavailable"/>), and a failed publish stops the
+    /// pass and puts the batch claimed meanwhile back unsent, so a broker outage leaves at most one batch of
+    /// PENDING rows with a publish error, never more. Cancellation stops the pass between batches; a batch
+    /// already claimed is always finished.
     /// </summary>
     public async Task<DispatchSummary> RunOnceAsync(DispatchOptions? options = null, IProgress<DispatchSummary>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -75,6 +70,11 @@ public sealed class ScheduledDispatcher
             {
                 var wanted = options.Limit is { } limit ? Math.Min(options.BatchSize, limit - claimedSoFar) : options.BatchSize;
                 if (wanted <= 0) break;
+                if (!await publisher.IsReadyAsync(cancellationToken))
+                {
+                    summary = summary with { BrokerUnavailable = true };
+                    break;
+                }
                 var claimId = NewId();
                 var claimed = await store.ClaimDueScheduledAsync(wanted, claimId, cancellationToken);
                 if (claimed.Count == 0) break;
@@ -82,8 +82,17 @@ public sealed class ScheduledDispatcher
 
                 // From here on the batch is finished whatever the caller's token says: stopping now would leave
                 // claimed rows for an operator to release, or recorded tasks unsent.
+                if (publishing is not null)
+                {
+                    await FinishAsync(publishing);
+                    publishing = null;
+                    if (summary.Failed > 0)
+                    {
+                        await ReleaseAsync(claimed);
+                        break;
+                    }
+                }
                 var recorded = await RecordAsync(claimId, claimed);
-                if (publishing is not null) await FinishAsync(publishing);
                 publishing = PublishAsync(claimed.Count, recorded);
                 if (claimed.Count < wanted) break;
             }
@@ -97,37 +106,35 @@ public sealed class ScheduledDispatcher
     }
 
     /// <summary>
-    /// Runs a pass every <paramref name="interval"/> until cancelled, as a hosted service does. A pass that
-    /// fails (the database is unreachable) is logged and the loop carries on.
+    /// The loop a hosted service runs: a pass every <paramref name="interval"/>, backing off after a pass that
+    /// failed or found the broker unreachable, until its token is cancelled.
     /// </summary>
-    public async Task RunAsync(TimeSpan interval, DispatchOptions? options = null, CancellationToken cancellationToken = default)
+    public PollingLoop CreateLoop(TimeSpan interval, DispatchOptions? options = null, TimeSpan? maxBackoff = null)
     {
-        if (interval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(interval), interval, "The interval must be positive.");
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                var summary = await RunOnceAsync(options, null, cancellationToken);
-                if (summary.Claimed > 0)
-                    logger.LogInformation("Dispatched scheduled tasks: {Sent} sent, {Failed} failed, {Skipped} skipped", summary.Sent, summary.Failed, summary.Skipped);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogError(ex, "A scheduled-dispatch pass failed; the next one runs in {Interval}", interval);
-            }
-            try
-            {
-                await Task.Delay(interval, store.Options.Clock, cancellationToken);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-        }
+        options ??= new DispatchOptions();
+        options.Validate();
+        return new PollingLoop("Scheduled dispatch", token => PassAsync(options, token), interval, maxBackoff, logger, store.Options.Clock);
+    }
+
+    private async Task<bool> PassAsync(DispatchOptions options, CancellationToken cancellationToken)
+    {
+        var summary = await RunOnceAsync(options, null, cancellationToken);
+        if (summary.Claimed > 0)
+            logger.LogInformation("Dispatched scheduled tasks: {Sent} sent, {Failed} failed, {Skipped} skipped", summary.Sent, summary.Failed, summary.Skipped);
+        if (summary.BrokerUnavailable)
+            logger.LogWarning("The broker is not reachable: no scheduled task was claimed; they stay SCHEDULED until it is");
+        return summary.Failed == 0 && !summary.BrokerUnavailable;
+    }
+
+    /// <summary>
+    /// Puts a claimed batch back unsent, for the next pass, when the batch before it failed to publish: the
+    /// broker is probably down, and recording this one too would leave a second batch for an operator. A
+    /// crash in here leaves claims that GetStaleScheduledAsync reports, as any crash after a claim does.
+    /// </summary>
+    private async Task ReleaseAsync(IReadOnlyList<TaskRecord> claimed)
+    {
+        foreach (var row in claimed) await store.ReleaseScheduledClaimAsync(row.TaskId, CancellationToken.None);
+        logger.LogWarning("Put {Count} claimed scheduled tasks back unsent after a failed publish", claimed.Count);
     }
 
     /// <summary>

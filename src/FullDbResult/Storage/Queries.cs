@@ -42,4 +42,7 @@ public enum RetryClaim
     Claimed,
     AlreadyRetried,
     NotFound,
+
+    /// <summary>A SCHEDULED row a dispatcher has claimed: it sends it, or Get-StaleScheduledTask reports it.</summary>
+    ClaimedByDispatcher,
 }

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Dapper;
 using FullDbResult.Tasks;
 
@@ -11,6 +10,9 @@ public sealed partial class TaskStore
     /// <summary>
     /// Claims <paramref name="taskId"/> for a retry and writes the new task's row in one transaction: the old
     /// row gets retried_as only where it has none, so of two operators retrying at once only one sends.
+    /// A SCHEDULED row is claimed as a dispatcher claims it, in the same statement: it becomes SCHEDULED_SENT
+    /// (the retry is its send, now), so no dispatcher sends it again; one a dispatcher has already claimed is
+    /// refused (<see cref="RetryClaim.ClaimedByDispatcher"/>), since that dispatcher sends it.
     /// </summary>
     public async Task<RetryClaim> ClaimRetryAsync(string taskId, TaskRecord newRecord, CancellationToken cancellationToken = default)
     {
@@ -22,13 +24,28 @@ public sealed partial class TaskStore
         await using var connection = await Database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var claimed = await connection.ExecuteAsync(Database.Command(
-            $"UPDATE {TaskRow.Table} SET retried_as = @NewId, date_updated = @Now WHERE task_id = @TaskId AND retried_as IS NULL",
+            $"""
+            UPDATE {TaskRow.Table}
+            SET retried_as = @NewId, date_updated = @Now,
+                scheduled_id = CASE WHEN status = '{TaskStates.Scheduled}' THEN @NewId ELSE scheduled_id END,
+                claimed_at = CASE WHEN status = '{TaskStates.Scheduled}' THEN @Now ELSE claimed_at END,
+                date_done = CASE WHEN status = '{TaskStates.Scheduled}' THEN @Now ELSE date_done END,
+                status = CASE WHEN status = '{TaskStates.Scheduled}' THEN '{TaskStates.ScheduledSent}' ELSE status END
+            WHERE task_id = @TaskId AND retried_as IS NULL AND (status <> '{TaskStates.Scheduled}' OR scheduled_id IS NULL)
+            """,
             Database.Parameters().Add("NewId", newRecord.TaskId).Add("Now", Database.UtcNow).Add("TaskId", taskId).Parameters,
             transaction, cancellationToken: cancellationToken));
         if (claimed == 0)
         {
             await transaction.RollbackAsync(cancellationToken);
-            return await ExistsAsync(connection, taskId, cancellationToken) ? RetryClaim.AlreadyRetried : RetryClaim.NotFound;
+            return await connection.ExecuteScalarAsync<string?>(Database.Command(
+                    $"SELECT CASE WHEN retried_as IS NULL THEN 'claimed' ELSE 'retried' END FROM {TaskRow.Table} WHERE task_id = @TaskId",
+                    Database.Parameters().Add("TaskId", taskId).Parameters, cancellationToken: cancellationToken)) switch
+            {
+                null => RetryClaim.NotFound,
+                "claimed" => RetryClaim.ClaimedByDispatcher,
+                _ => RetryClaim.AlreadyRetried,
+            };
         }
         await Dialect.InsertRowsAsync(connection, transaction, [newRecord], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -147,9 +164,4 @@ public sealed partial class TaskStore
             $"UPDATE {TaskRow.Table} SET {assignments}, date_updated = @Now WHERE task_id = @TaskId AND {condition}",
             parameters.Parameters, cancellationToken: cancellationToken)) > 0;
     }
-
-    private async Task<bool> ExistsAsync(DbConnection connection, string taskId, CancellationToken cancellationToken) =>
-        await connection.ExecuteScalarAsync<int?>(Database.Command(
-            $"SELECT 1 FROM {TaskRow.Table} WHERE task_id = @TaskId",
-            Database.Parameters().Add("TaskId", taskId).Parameters, cancellationToken: cancellationToken)) is not null;
 }

@@ -48,6 +48,22 @@ public class HostingTests
     }
 
     [Fact]
+    public void Each_loop_is_one_hosted_service_however_often_it_is_added()
+    {
+        var services = new ServiceCollection();
+
+        services.AddFullDbResult(o => o.ConnectionString = NewSqlite())
+            .UsePublisher(_ => new RecordingPublisher())
+            .AddScheduledDispatcher().AddScheduledDispatcher()
+            .AddPeriodicScheduler().AddPeriodicScheduler();
+        using var provider = services.BuildServiceProvider();
+
+        var hosted = provider.GetServices<IHostedService>().ToList();
+        Assert.Equal(2, hosted.Count);
+        Assert.Single(hosted.Select(h => h.GetType()).Distinct());
+    }
+
+    [Fact]
     public void Without_a_connection_string_the_store_is_resolved_as_the_cmdlets_resolve_it_and_the_log_says_which()
     {
         var log = new LogCapture();

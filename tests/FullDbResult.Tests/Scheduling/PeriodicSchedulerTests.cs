@@ -197,12 +197,35 @@ public class PeriodicSchedulerTests
         await tasks.AddAsync(Every("every-second", 1));
         using var stop = new CancellationTokenSource();
 
-        var loop = new PeriodicScheduler(tasks, broker).RunAsync(TimeSpan.FromMilliseconds(100), stop.Token);
+        var loop = new PeriodicScheduler(tasks, broker).CreateLoop(TimeSpan.FromMilliseconds(100)).RunAsync(stop.Token);
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (broker.Sent.Count < 2 && DateTime.UtcNow < deadline) await Task.Delay(50);
         stop.Cancel();
         await loop;
 
         Assert.True(broker.Sent.Count >= 2, $"{broker.Sent.Count} runs were sent.");
+    }
+
+    [Fact]
+    public async Task The_loop_claims_no_run_while_the_broker_is_unreachable_and_sends_one_when_it_is_back()
+    {
+        var tasks = new PeriodicTaskStore(TestStores.NewStore(DatabaseProvider.Sqlite));
+        var broker = new RecordingPublisher { Ready = false };
+        await tasks.AddAsync(Every("every-second", 1));
+        using var stop = new CancellationTokenSource();
+
+        var loop = new PeriodicScheduler(tasks, broker).CreateLoop(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200)).RunAsync(stop.Token);
+        // Due after one second; the loop runs through two more.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Empty(broker.Sent);
+        Assert.Equal(0, (await tasks.GetAsync("every-second"))!.RunCount);
+        broker.Ready = true;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (broker.Sent.IsEmpty && DateTime.UtcNow < deadline) await Task.Delay(20);
+        stop.Cancel();
+        await loop;
+
+        Assert.NotEmpty(broker.Sent);
+        Assert.Equal(broker.Sent.Count, (await tasks.GetAsync("every-second"))!.RunCount);
     }
 }

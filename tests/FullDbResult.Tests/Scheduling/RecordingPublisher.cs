@@ -19,6 +19,11 @@ public sealed class RecordingPublisher(TimeProvider? clock = null) : ITaskPublis
     /// <summary>When set, decides which ids of each batch the broker does not confirm.</summary>
     public Func<IReadOnlyList<TaskMessage>, IReadOnlyList<string>>? Unconfirmed { get; set; }
 
+    /// <summary>What <see cref="IsReadyAsync"/> says: false is a broker that cannot be reached.</summary>
+    public bool Ready { get; set; } = true;
+
+    public Task<bool> IsReadyAsync(CancellationToken cancellationToken = default) => Task.FromResult(Ready);
+
     public IReadOnlyList<string> SentIds => Sent.Select(s => s.Message.Id).ToList();
 
     public Task PublishAsync(IReadOnlyList<TaskMessage> messages, CancellationToken cancellationToken = default)

@@ -177,7 +177,7 @@ public class ScheduledDispatcherTests
     }
 
     [Theory, MemberData(nameof(Providers))]
-    public async Task A_partly_confirmed_batch_counts_the_confirmed_as_sent_and_stops_the_pass_after_the_batch_already_recorded(DatabaseProvider provider)
+    public async Task A_partly_confirmed_batch_counts_the_confirmed_as_sent_stops_the_pass_and_puts_the_batch_claimed_meanwhile_back(DatabaseProvider provider)
     {
         var (store, clock, broker, dispatcher) = Setup(provider);
         await store.InsertManyAsync(Enumerable.Range(0, 9).Select(i => TestTasks.Scheduled(clock.UtcNow, $"s{i}")).ToList());
@@ -185,13 +185,14 @@ public class ScheduledDispatcherTests
 
         var summary = await dispatcher.RunOnceAsync(new DispatchOptions { BatchSize = 3 });
 
-        // The second batch was claimed and recorded while the first was being published, so it is sent too.
-        Assert.Equal((2, 6, 4, 2), (summary.Batches, summary.Claimed, summary.Sent, summary.Failed));
-        Assert.Equal(3, await dispatcher.PreviewAsync().CountAsync());
+        // The second batch was claimed while the first was being published; it goes back unsent, unclaimed.
+        Assert.Equal((1, 3, 2, 1), (summary.Batches, summary.Claimed, summary.Sent, summary.Failed));
+        Assert.Equal(6, await dispatcher.PreviewAsync().CountAsync());
+        Assert.Equal(1, await store.QueryAsync(new TaskQuery { Statuses = [TaskStates.Pending] }).CountAsync(r => r.Meta is not null));
     }
 
     [Fact]
-    public async Task The_next_batch_is_claimed_and_recorded_while_the_previous_one_waits_for_its_confirms_and_batches_go_out_in_order()
+    public async Task The_next_batch_is_claimed_while_the_previous_one_waits_for_its_confirms_and_recorded_after_them_and_batches_go_out_in_order()
     {
         var (store, clock, broker, _) = Setup(DatabaseProvider.PostgreSql);
         await store.InsertManyAsync(Enumerable.Range(0, 6).Select(i => TestTasks.Scheduled(clock.UtcNow.AddSeconds(-i), $"s{i}")).ToList());
@@ -199,7 +200,8 @@ public class ScheduledDispatcherTests
 
         var pass = new ScheduledDispatcher(store, slowBroker).RunOnceAsync(new DispatchOptions { BatchSize = 3 });
         await slowBroker.FirstBatchArrived;
-        await WaitUntil(async () => await store.QueryAsync(new TaskQuery { Statuses = [TaskStates.ScheduledSent] }).CountAsync() == 6);
+        await WaitUntil(async () => await store.QueryAsync(new TaskQuery { Statuses = [TaskStates.Scheduled] }).CountAsync(r => r.ScheduledId is not null) == 3);
+        Assert.Equal(3, await store.QueryAsync(new TaskQuery { Statuses = [TaskStates.ScheduledSent] }).CountAsync());
         Assert.Empty(broker.Sent);
         slowBroker.Release();
         var summary = await pass;
@@ -207,6 +209,22 @@ public class ScheduledDispatcherTests
         Assert.Equal((2, 6, 6), (summary.Batches, summary.Claimed, summary.Sent));
         var sentFrom = await Task.WhenAll(broker.SentIds.Select(async id => (await store.GetAsync(id))!.RetriedFrom!));
         Assert.Equal(["s5", "s4", "s3", "s2", "s1", "s0"], sentFrom);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task A_pass_claims_nothing_while_the_publisher_reports_the_broker_unreachable(DatabaseProvider provider)
+    {
+        var (store, clock, broker, dispatcher) = Setup(provider);
+        await store.InsertManyAsync(Enumerable.Range(0, 3).Select(i => TestTasks.Scheduled(clock.UtcNow, $"s{i}")).ToList());
+        broker.Ready = false;
+
+        var summary = await dispatcher.RunOnceAsync();
+
+        Assert.True(summary.BrokerUnavailable);
+        Assert.Equal((0, 0), (summary.Claimed, summary.Failed));
+        Assert.Equal(3, await store.QueryAsync(new TaskQuery { Statuses = [TaskStates.Scheduled] }).CountAsync(r => r.ScheduledId is null));
+        broker.Ready = true;
+        Assert.Equal(3, (await dispatcher.RunOnceAsync()).Sent);
     }
 
     [Theory, MemberData(nameof(Providers))]
@@ -255,7 +273,7 @@ public class ScheduledDispatcherTests
         using var stop = new CancellationTokenSource();
         await store.InsertAsync(TestTasks.Scheduled(DateTime.UtcNow.AddSeconds(-1), "first"));
 
-        var loop = dispatcher.RunAsync(TimeSpan.FromMilliseconds(50), cancellationToken: stop.Token);
+        var loop = dispatcher.CreateLoop(TimeSpan.FromMilliseconds(50)).RunAsync(stop.Token);
         await WaitUntil(() => broker.Sent.Count == 1);
         await store.InsertAsync(TestTasks.Scheduled(DateTime.UtcNow.AddMilliseconds(200), "second"));
         await WaitUntil(() => broker.Sent.Count == 2);
