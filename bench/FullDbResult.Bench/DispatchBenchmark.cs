@@ -94,12 +94,12 @@ public static class DispatchBenchmark
     /// <summary>Reports each batch's sent count on the dispatcher's thread.</summary>
     private sealed class InlineProgress(Action<int> batchSent) : IProgress<DispatchSummary>
     {
-        private int last;
+        private int _last;
 
         public void Report(DispatchSummary value)
         {
-            batchSent(value.Sent - last);
-            last = value.Sent;
+            batchSent(value.Sent - _last);
+            _last = value.Sent;
         }
     }
 }

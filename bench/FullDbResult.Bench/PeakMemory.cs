@@ -6,9 +6,9 @@ namespace FullDbResult.Bench;
 /// </summary>
 public sealed class PeakMemory : IAsyncDisposable
 {
-    private readonly CancellationTokenSource stop = new();
-    private readonly Task sampler;
-    private long peakHeap;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _sampler;
+    private long _peakHeap;
 
     private PeakMemory()
     {
@@ -17,12 +17,12 @@ public sealed class PeakMemory : IAsyncDisposable
         GC.Collect();
         // "5" resets the peak resident set to the current one (proc(5), clear_refs).
         File.WriteAllText("/proc/self/clear_refs", "5");
-        sampler = Task.Run(async () =>
+        _sampler = Task.Run(async () =>
         {
-            while (!stop.IsCancellationRequested)
+            while (!_stop.IsCancellationRequested)
             {
-                peakHeap = Math.Max(peakHeap, GC.GetTotalMemory(false));
-                try { await Task.Delay(50, stop.Token); } catch (OperationCanceledException) { }
+                _peakHeap = Math.Max(_peakHeap, GC.GetTotalMemory(false));
+                try { await Task.Delay(50, _stop.Token); } catch (OperationCanceledException) { }
             }
         });
     }
@@ -33,12 +33,12 @@ public sealed class PeakMemory : IAsyncDisposable
 
     public long PeakResidentBytes => ReadStatus("VmHWM:");
 
-    public long PeakHeapBytes => peakHeap;
+    public long PeakHeapBytes => _peakHeap;
 
     public async ValueTask DisposeAsync()
     {
-        stop.Cancel();
-        await sampler;
+        _stop.Cancel();
+        await _sampler;
     }
 
     private static long ReadStatus(string field) =>

@@ -160,11 +160,11 @@ public static class QueryBenchmark
     /// <summary>An SQLite file in the temp directory, filled in one statement from a recursive CTE.</summary>
     private sealed class SqliteFile : Database
     {
-        private readonly string file = Path.Combine(Path.GetTempPath(), $"fulldbresult-bench-{Guid.NewGuid():N}.db");
+        private readonly string _file = Path.Combine(Path.GetTempPath(), $"fulldbresult-bench-{Guid.NewGuid():N}.db");
 
         public override string Name => "SQLite";
         public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
-        public override string ConnectionString => $"Data Source={file}";
+        public override string ConnectionString => $"Data Source={_file}";
         public override string Explain => "EXPLAIN QUERY PLAN ";
 
         public override async Task FillAsync(DbConnection connection, int rows)
@@ -195,7 +195,7 @@ public static class QueryBenchmark
         public override void Remove()
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(file + suffix);
+            foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(_file + suffix);
         }
     }
 }

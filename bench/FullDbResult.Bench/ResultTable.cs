@@ -6,16 +6,16 @@ namespace FullDbResult.Bench;
 /// </summary>
 public sealed class ResultTable(string title, string unit)
 {
-    private readonly List<(string Name, List<double> Rates)> rows = [];
+    private readonly List<(string Name, List<double> Rates)> _rows = [];
 
     public void Add(string name, double rate)
     {
-        var row = rows.FirstOrDefault(r => r.Name == name);
-        if (row.Rates is null) rows.Add(row = (name, []));
+        var row = _rows.FirstOrDefault(r => r.Name == name);
+        if (row.Rates is null) _rows.Add(row = (name, []));
         row.Rates.Add(rate);
     }
 
-    public double Median(string name) => MedianOf(rows.First(r => r.Name == name).Rates);
+    public double Median(string name) => MedianOf(_rows.First(r => r.Name == name).Rates);
 
     public void Print(params (string Row, string Reference)[] ratios)
     {
@@ -23,7 +23,7 @@ public sealed class ResultTable(string title, string unit)
         Console.WriteLine($"## {title}  (load: {File.ReadAllText("/proc/loadavg").Trim()})");
         Console.WriteLine($"| {"contender",-60} | {"median " + unit,14} | {"runs",-40} |");
         Console.WriteLine($"|{new string('-', 62)}|{new string('-', 16)}|{new string('-', 42)}|");
-        foreach (var (name, rates) in rows)
+        foreach (var (name, rates) in _rows)
             Console.WriteLine($"| {name,-60} | {Format(MedianOf(rates)),14} | {string.Join(" ", rates.Select(Format)),-40} |");
         foreach (var (row, reference) in ratios)
             Console.WriteLine($"ratio: {row} / {reference} = {Median(row) / Median(reference):F2}x");

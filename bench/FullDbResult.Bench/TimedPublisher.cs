@@ -7,9 +7,9 @@ namespace FullDbResult.Bench;
 /// <summary>Adds up the time spent publishing and waiting for confirms, to split a dispatch's time between broker and database.</summary>
 public sealed class TimedPublisher(ITaskPublisher inner) : ITaskPublisher
 {
-    private long ticks;
+    private long _ticks;
 
-    public TimeSpan Elapsed => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref ticks));
+    public TimeSpan Elapsed => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _ticks));
 
     public async Task PublishAsync(IReadOnlyList<TaskMessage> messages, CancellationToken cancellationToken = default)
     {
@@ -20,7 +20,7 @@ public sealed class TimedPublisher(ITaskPublisher inner) : ITaskPublisher
         }
         finally
         {
-            Interlocked.Add(ref ticks, Stopwatch.GetTimestamp() - start);
+            Interlocked.Add(ref _ticks, Stopwatch.GetTimestamp() - start);
         }
     }
 }

@@ -1,10 +1,10 @@
 // A worker with three demo tasks, to see a task go through in a minute. See samples/README.md.
 // The same worker in a generic host (Windows service, systemd): AddFullDbResult(...).AddWorker(w => w.Register(...)),
 // src/FullDbResult.Hosting/README.md.
+using System.Runtime.InteropServices;
 using FullDbResult.RabbitMq;
 using FullDbResult.Storage;
 using FullDbResult.Worker;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 
 var options = ParseArguments(args);

@@ -22,12 +22,12 @@ public sealed class RabbitMqConnection : IAsyncDisposable
     /// <summary>The environment variable the sample worker and the PowerShell module read the broker URL from.</summary>
     public const string BrokerUrlVariable = "FULLDBRESULT_BROKER_URL";
 
-    private readonly ConnectionFactory factory;
-    private readonly ILogger logger;
-    private readonly SemaphoreSlim gate = new(1, 1);
-    private IConnection? connection;
-    private int drops;
-    private bool disposed;
+    private readonly ConnectionFactory _factory;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private IConnection? _connection;
+    private int _drops;
+    private bool _disposed;
 
     /// <param name="brokerUrl">amqp://user:password@host:port/vhost (amqps:// for TLS).</param>
     /// <param name="clientName">Shown in the broker's connection list.</param>
@@ -38,7 +38,7 @@ public sealed class RabbitMqConnection : IAsyncDisposable
         if (!Uri.TryCreate(brokerUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("amqp" or "amqps"))
             throw new ArgumentException($"The broker URL '{Redact(brokerUrl)}' is not an amqp:// or amqps:// URL.", nameof(brokerUrl));
         RedactedUrl = Redact(brokerUrl);
-        factory = new ConnectionFactory
+        _factory = new ConnectionFactory
         {
             Uri = uri,
             ClientProvidedName = clientName ?? $"fulldbresult {Environment.ProcessId}",
@@ -47,8 +47,8 @@ public sealed class RabbitMqConnection : IAsyncDisposable
             NetworkRecoveryInterval = TimeSpan.FromSeconds(2),
             RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
         };
-        if (uri.Scheme == "amqp") factory.SocketFactory = FrameRewritingTcpClient.Create;
-        this.logger = (ILogger?)logger ?? NullLogger.Instance;
+        if (uri.Scheme == "amqp") _factory.SocketFactory = FrameRewritingTcpClient.Create;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
     /// <summary>The broker URL with the password replaced by ***.</summary>
@@ -90,22 +90,22 @@ public sealed class RabbitMqConnection : IAsyncDisposable
     /// <summary>Tests turn recovery off to see what a worker that died leaves behind.</summary>
     internal bool AutomaticRecovery
     {
-        get => factory.AutomaticRecoveryEnabled;
-        set => factory.AutomaticRecoveryEnabled = value;
+        get => _factory.AutomaticRecoveryEnabled;
+        set => _factory.AutomaticRecoveryEnabled = value;
     }
 
     public async ValueTask DisposeAsync()
     {
-        await gate.WaitAsync();
+        await _gate.WaitAsync();
         try
         {
-            disposed = true;
-            if (connection is not null) await connection.DisposeAsync();
-            connection = null;
+            _disposed = true;
+            if (_connection is not null) await _connection.DisposeAsync();
+            _connection = null;
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
         }
     }
 
@@ -113,31 +113,31 @@ public sealed class RabbitMqConnection : IAsyncDisposable
 
     private async Task<IConnection> GetConnectionAsync(CancellationToken cancellationToken)
     {
-        await gate.WaitAsync(cancellationToken);
+        await _gate.WaitAsync(cancellationToken);
         try
         {
-            ObjectDisposedException.ThrowIf(disposed, this);
+            ObjectDisposedException.ThrowIf(_disposed, this);
             // A connection the client closed (or aborted) does not recover; one the broker dropped does, on its own.
-            if (connection is { } current && current.CloseReason?.Initiator != ShutdownInitiator.Application) return current;
-            if (connection is not null) await connection.DisposeAsync();
-            connection = null;
+            if (_connection is { } current && current.CloseReason?.Initiator != ShutdownInitiator.Application) return current;
+            if (_connection is not null) await _connection.DisposeAsync();
+            _connection = null;
             try
             {
-                connection = await factory.CreateConnectionAsync(cancellationToken);
+                _connection = await _factory.CreateConnectionAsync(cancellationToken);
             }
             catch (Exception ex) when (ex is BrokerUnreachableException or OperationInterruptedException or IOException or TimeoutException)
             {
                 throw AuthenticationFailure(ex) ?? (Exception)Unavailable(ex);
             }
-            drops = 0;
-            connection.ConnectionShutdownAsync += OnShutdownAsync;
-            connection.ConnectionRecoveryErrorAsync += OnRecoveryErrorAsync;
-            connection.RecoverySucceededAsync += OnRecoveredAsync;
-            return connection;
+            _drops = 0;
+            _connection.ConnectionShutdownAsync += OnShutdownAsync;
+            _connection.ConnectionRecoveryErrorAsync += OnRecoveryErrorAsync;
+            _connection.RecoverySucceededAsync += OnRecoveredAsync;
+            return _connection;
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
         }
     }
 
@@ -152,7 +152,7 @@ public sealed class RabbitMqConnection : IAsyncDisposable
         for (var inner = (Exception?)ex; inner is not null; inner = inner.InnerException)
         {
             if (inner is AuthenticationFailureException refused)
-                return new RabbitMqAuthenticationException(factory.UserName, factory.HostName, factory.Port, factory.VirtualHost, refused.Message, ex);
+                return new RabbitMqAuthenticationException(_factory.UserName, _factory.HostName, _factory.Port, _factory.VirtualHost, refused.Message, ex);
         }
 
         return null;
@@ -162,9 +162,9 @@ public sealed class RabbitMqConnection : IAsyncDisposable
     {
         if (e.Initiator != ShutdownInitiator.Application)
         {
-            var count = Interlocked.Increment(ref drops);
-            logger.LogError("RabbitMQ connection to {Broker} dropped ({Drops} drops since it opened; it reconnects every {Interval} s): {Initiator} {ReplyCode} {ReplyText} {Cause}",
-                RedactedUrl, count, factory.NetworkRecoveryInterval.TotalSeconds, e.Initiator, e.ReplyCode, e.ReplyText, e.Exception?.Message);
+            var count = Interlocked.Increment(ref _drops);
+            _logger.LogError("RabbitMQ connection to {Broker} dropped ({Drops} drops since it opened; it reconnects every {Interval} s): {Initiator} {ReplyCode} {ReplyText} {Cause}",
+                RedactedUrl, count, _factory.NetworkRecoveryInterval.TotalSeconds, e.Initiator, e.ReplyCode, e.ReplyText, e.Exception?.Message);
         }
 
         return Task.CompletedTask;
@@ -172,14 +172,14 @@ public sealed class RabbitMqConnection : IAsyncDisposable
 
     private Task OnRecoveryErrorAsync(object sender, ConnectionRecoveryErrorEventArgs e)
     {
-        logger.LogError("RabbitMQ connection to {Broker} not recovered yet ({Drops} drops since it opened): {Error}",
-            RedactedUrl, Volatile.Read(ref drops), AuthenticationFailure(e.Exception)?.Message ?? e.Exception.Message);
+        _logger.LogError("RabbitMQ connection to {Broker} not recovered yet ({Drops} drops since it opened): {Error}",
+            RedactedUrl, Volatile.Read(ref _drops), AuthenticationFailure(e.Exception)?.Message ?? e.Exception.Message);
         return Task.CompletedTask;
     }
 
     private Task OnRecoveredAsync(object sender, AsyncEventArgs e)
     {
-        logger.LogWarning("RabbitMQ connection to {Broker} recovered ({Drops} drops since it opened)", RedactedUrl, Volatile.Read(ref drops));
+        _logger.LogWarning("RabbitMQ connection to {Broker} recovered ({Drops} drops since it opened)", RedactedUrl, Volatile.Read(ref _drops));
         return Task.CompletedTask;
     }
 }

@@ -19,27 +19,27 @@ public sealed class RabbitMqTaskPublisher : ITaskPublisher, IAsyncDisposable
 
     private static readonly CreateChannelOptions ConfirmedChannel = new(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true);
 
-    private readonly RabbitMqConnection connection;
-    private readonly TimeSpan timeout;
-    private readonly TimeProvider clock;
-    private readonly ConcurrentBag<IChannel> idleChannels = [];
-    private readonly ConcurrentDictionary<string, bool> declaredQueues = new();
+    private readonly RabbitMqConnection _connection;
+    private readonly TimeSpan _timeout;
+    private readonly TimeProvider _clock;
+    private readonly ConcurrentBag<IChannel> _idleChannels = [];
+    private readonly ConcurrentDictionary<string, bool> _declaredQueues = new();
 
     public RabbitMqTaskPublisher(RabbitMqConnection connection, TimeSpan? timeout = null, TimeProvider? clock = null)
     {
-        this.connection = connection ?? throw new ArgumentNullException(nameof(connection));
-        this.timeout = timeout ?? DefaultTimeout;
-        this.clock = clock ?? TimeProvider.System;
+        _connection = connection ?? throw new ArgumentNullException(nameof(connection));
+        _timeout = timeout ?? DefaultTimeout;
+        _clock = clock ?? TimeProvider.System;
     }
 
     public async Task PublishAsync(IReadOnlyList<TaskMessage> messages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
         if (messages.Count == 0) return;
-        var wires = messages.Select(m => CeleryProtocol.Encode(m, clock)).ToList();
+        var wires = messages.Select(m => CeleryProtocol.Encode(m, _clock)).ToList();
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
+        deadline.CancelAfter(_timeout);
         IChannel? channel = null;
         List<Task>? confirms = null;
         try
@@ -71,7 +71,7 @@ public sealed class RabbitMqTaskPublisher : ITaskPublisher, IAsyncDisposable
     public async Task<bool> IsReadyAsync(CancellationToken cancellationToken = default)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
+        deadline.CancelAfter(_timeout);
         try
         {
             Return(await RentAsync(deadline.Token));
@@ -85,7 +85,7 @@ public sealed class RabbitMqTaskPublisher : ITaskPublisher, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        while (idleChannels.TryTake(out var channel)) await DiscardAsync(channel);
+        while (_idleChannels.TryTake(out var channel)) await DiscardAsync(channel);
     }
 
     private string Describe(Exception ex, int failed, int sent)
@@ -93,7 +93,7 @@ public sealed class RabbitMqTaskPublisher : ITaskPublisher, IAsyncDisposable
         var what = sent == 1 ? "The task was not confirmed by the broker" : $"{failed} of {sent} tasks were not confirmed by the broker";
         return ex switch
         {
-            OperationCanceledException or TimeoutException => $"{what} within {timeout.TotalSeconds:0.#} s ({connection.RedactedUrl}).",
+            OperationCanceledException or TimeoutException => $"{what} within {_timeout.TotalSeconds:0.#} s ({_connection.RedactedUrl}).",
             PublishException { IsReturn: true } => $"{what}: no queue is bound to its exchange and routing key, so it was returned.",
             PublishException => $"{what}: the broker refused it (nack).",
             _ => $"{what}: {ex.Message}",
@@ -102,9 +102,9 @@ public sealed class RabbitMqTaskPublisher : ITaskPublisher, IAsyncDisposable
 
     private async Task DeclareQueueAsync(string queue, CancellationToken cancellationToken)
     {
-        if (declaredQueues.ContainsKey(queue)) return;
+        if (_declaredQueues.ContainsKey(queue)) return;
         // A channel of its own: a declare that disagrees with the queue's arguments closes the channel.
-        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        await using var channel = await _connection.CreateChannelAsync(cancellationToken: cancellationToken);
         try
         {
             await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: null, cancellationToken: cancellationToken);
@@ -113,20 +113,20 @@ public sealed class RabbitMqTaskPublisher : ITaskPublisher, IAsyncDisposable
         {
             // It exists with other arguments (a priority queue, say): it exists, which is all we need.
         }
-        declaredQueues[queue] = true;
+        _declaredQueues[queue] = true;
     }
 
     private async Task<IChannel> RentAsync(CancellationToken cancellationToken)
     {
-        while (idleChannels.TryTake(out var channel))
+        while (_idleChannels.TryTake(out var channel))
         {
             if (channel.IsOpen) return channel;
             await DiscardAsync(channel);
         }
-        return await connection.CreateChannelAsync(ConfirmedChannel, cancellationToken);
+        return await _connection.CreateChannelAsync(ConfirmedChannel, cancellationToken);
     }
 
-    private void Return(IChannel channel) => idleChannels.Add(channel);
+    private void Return(IChannel channel) => _idleChannels.Add(channel);
 
     private static async Task DiscardAsync(IChannel channel)
     {

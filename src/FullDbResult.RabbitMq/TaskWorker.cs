@@ -29,31 +29,31 @@ public sealed class TaskWorker : IAsyncDisposable
 
     private static readonly CreateChannelOptions ConfirmedChannel = new(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true);
 
-    private readonly RabbitMqConnection connection;
-    private readonly TaskWorkerOptions options;
-    private readonly ILogger logger;
-    private readonly RabbitMqTaskPublisher retryPublisher;
-    private readonly WorkerEngine engine;
-    private readonly Dictionary<string, string> queueByConsumerTag = new();
-    private IChannel? consumeChannel;
-    private IChannel? deadLetterChannel;
-    private DeadLetterPublisher? deadLetters;
-    private bool stopped;
+    private readonly RabbitMqConnection _connection;
+    private readonly TaskWorkerOptions _options;
+    private readonly ILogger _logger;
+    private readonly RabbitMqTaskPublisher _retryPublisher;
+    private readonly WorkerEngine _engine;
+    private readonly Dictionary<string, string> _queueByConsumerTag = new();
+    private IChannel? _consumeChannel;
+    private IChannel? _deadLetterChannel;
+    private DeadLetterPublisher? _deadLetters;
+    private bool _stopped;
 
     public TaskWorker(RabbitMqConnection connection, TaskStore store, TaskWorkerOptions? options = null, ILogger<TaskWorker>? logger = null)
     {
-        this.connection = connection ?? throw new ArgumentNullException(nameof(connection));
+        _connection = connection ?? throw new ArgumentNullException(nameof(connection));
         ArgumentNullException.ThrowIfNull(store);
-        this.options = options ?? new TaskWorkerOptions();
-        this.logger = (ILogger?)logger ?? NullLogger.Instance;
-        retryPublisher = new RabbitMqTaskPublisher(connection, clock: this.options.Clock);
-        engine = new WorkerEngine(store, retryPublisher, this.options, this.logger);
+        _options = options ?? new TaskWorkerOptions();
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _retryPublisher = new RabbitMqTaskPublisher(connection, clock: _options.Clock);
+        _engine = new WorkerEngine(store, _retryPublisher, _options, _logger);
     }
 
-    public TaskWorkerOptions Options => options;
+    public TaskWorkerOptions Options => _options;
 
     /// <summary>How many tasks are running now.</summary>
-    public int Running => engine.Running;
+    public int Running => _engine.Running;
 
     /// <summary>
     /// Registers the handler for <paramref name="taskName"/>. Positional args bind to its parameters in order,
@@ -62,36 +62,36 @@ public sealed class TaskWorker : IAsyncDisposable
     /// </summary>
     public TaskWorker Register(string taskName, Delegate handler)
     {
-        engine.Register(taskName, handler);
+        _engine.Register(taskName, handler);
         return this;
     }
 
     /// <summary>Declares the queues and their dead-letter queues, starts consuming and writing heartbeats.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        await engine.StartAsync(cancellationToken);
+        await _engine.StartAsync(cancellationToken);
 
-        consumeChannel = await connection.CreateChannelAsync(
-            new CreateChannelOptions(false, false, consumerDispatchConcurrency: (ushort)options.Concurrency), cancellationToken);
-        deadLetterChannel = await connection.CreateChannelAsync(ConfirmedChannel, cancellationToken);
-        deadLetters = new DeadLetterPublisher(deadLetterChannel);
-        var prefetch = (ushort)Math.Clamp(options.Prefetch ?? options.DefaultPrefetch, 1, ushort.MaxValue);
-        await consumeChannel.BasicQosAsync(0, prefetch, global: false, cancellationToken);
-        foreach (var queue in options.Queues)
+        _consumeChannel = await _connection.CreateChannelAsync(
+            new CreateChannelOptions(false, false, consumerDispatchConcurrency: (ushort)_options.Concurrency), cancellationToken);
+        _deadLetterChannel = await _connection.CreateChannelAsync(ConfirmedChannel, cancellationToken);
+        _deadLetters = new DeadLetterPublisher(_deadLetterChannel);
+        var prefetch = (ushort)Math.Clamp(_options.Prefetch ?? _options.DefaultPrefetch, 1, ushort.MaxValue);
+        await _consumeChannel.BasicQosAsync(0, prefetch, global: false, cancellationToken);
+        foreach (var queue in _options.Queues)
         {
             await DeclareAsync(queue, cancellationToken);
-            await DeclareAsync(queue + options.DeadLetterSuffix, cancellationToken);
+            await DeclareAsync(queue + _options.DeadLetterSuffix, cancellationToken);
         }
 
-        var consumer = new AsyncEventingBasicConsumer(consumeChannel);
+        var consumer = new AsyncEventingBasicConsumer(_consumeChannel);
         consumer.ReceivedAsync += OnReceivedAsync;
-        foreach (var queue in options.Queues)
+        foreach (var queue in _options.Queues)
         {
-            var tag = await consumeChannel.BasicConsumeAsync(queue, autoAck: false, consumer, cancellationToken);
-            lock (queueByConsumerTag) queueByConsumerTag[tag] = queue;
+            var tag = await _consumeChannel.BasicConsumeAsync(queue, autoAck: false, consumer, cancellationToken);
+            lock (_queueByConsumerTag) _queueByConsumerTag[tag] = queue;
         }
-        logger.LogInformation("Worker {Worker} consumes {Queues} from {Broker} with concurrency {Concurrency}, prefetch {Prefetch}; tasks: {Tasks}",
-            options.WorkerName, string.Join(", ", options.Queues), connection.RedactedUrl, options.Concurrency, prefetch, string.Join(", ", engine.TaskNames));
+        _logger.LogInformation("Worker {Worker} consumes {Queues} from {Broker} with concurrency {Concurrency}, prefetch {Prefetch}; tasks: {Tasks}",
+            _options.WorkerName, string.Join(", ", _options.Queues), _connection.RedactedUrl, _options.Concurrency, prefetch, string.Join(", ", _engine.TaskNames));
     }
 
     /// <summary>
@@ -100,47 +100,47 @@ public sealed class TaskWorker : IAsyncDisposable
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
-        if (stopped || consumeChannel is null) return;
-        stopped = true;
+        if (_stopped || _consumeChannel is null) return;
+        _stopped = true;
         try
         {
-            await engine.DrainAsync(async () =>
+            await _engine.DrainAsync(async () =>
             {
                 List<string> tags;
-                lock (queueByConsumerTag) tags = queueByConsumerTag.Keys.ToList();
+                lock (_queueByConsumerTag) tags = _queueByConsumerTag.Keys.ToList();
                 foreach (var tag in tags)
-                    await Quietly(() => consumeChannel.BasicCancelAsync(tag, noWait: false, cancellationToken));
+                    await Quietly(() => _consumeChannel.BasicCancelAsync(tag, noWait: false, cancellationToken));
             }, cancellationToken);
         }
         finally
         {
             // Closing the channel returns whatever it still holds unacknowledged to the queue; it is done even
             // when the caller stopped waiting, which is when it matters most.
-            await Quietly(() => consumeChannel.CloseAsync(CancellationToken.None));
-            await Quietly(() => deadLetterChannel!.CloseAsync(CancellationToken.None));
-            await engine.StopAsync(CancellationToken.None);
-            await retryPublisher.DisposeAsync();
-            logger.LogInformation("Worker {Worker} stopped", options.WorkerName);
+            await Quietly(() => _consumeChannel.CloseAsync(CancellationToken.None));
+            await Quietly(() => _deadLetterChannel!.CloseAsync(CancellationToken.None));
+            await _engine.StopAsync(CancellationToken.None);
+            await _retryPublisher.DisposeAsync();
+            _logger.LogInformation("Worker {Worker} stopped", _options.WorkerName);
         }
     }
 
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        await engine.DisposeAsync();
+        await _engine.DisposeAsync();
     }
 
     private async Task OnReceivedAsync(object sender, BasicDeliverEventArgs delivery)
     {
         var channel = ((AsyncEventingBasicConsumer)sender).Channel;
         string queue;
-        lock (queueByConsumerTag) queue = queueByConsumerTag.GetValueOrDefault(delivery.ConsumerTag, delivery.RoutingKey);
-        await engine.HandleAsync(new RabbitMqDelivery(channel, delivery, queue, queue + options.DeadLetterSuffix, deadLetters!));
+        lock (_queueByConsumerTag) queue = _queueByConsumerTag.GetValueOrDefault(delivery.ConsumerTag, delivery.RoutingKey);
+        await _engine.HandleAsync(new RabbitMqDelivery(channel, delivery, queue, queue + _options.DeadLetterSuffix, _deadLetters!));
     }
 
     private Task DeclareAsync(string queue, CancellationToken cancellationToken) =>
         // As Celery declares its queues: durable, no arguments, so that both sides may declare the same queue.
-        consumeChannel!.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: null, cancellationToken: cancellationToken);
+        _consumeChannel!.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: null, cancellationToken: cancellationToken);
 
     private async Task Quietly(Func<Task> action)
     {
@@ -150,7 +150,7 @@ public sealed class TaskWorker : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            logger.LogDebug("Worker {Worker}: ignored during stop or settle: {Error}", options.WorkerName, ex.Message);
+            _logger.LogDebug("Worker {Worker}: ignored during stop or settle: {Error}", _options.WorkerName, ex.Message);
         }
     }
 }

@@ -43,8 +43,9 @@ public sealed class LibraryLogTests : IClassFixture<ModuleHostFixture>
     // Through the store's own driver, in the module's load context: this process may load Npgsql only there.
     private static void Execute(string connectionString, string sql)
     {
+        // The dialects are internal to the engine: reflection reaches them where a dynamic call may not.
         var dialect = ModuleHost.EngineType("FullDbResult.Storage.Dialects.PostgreSqlDialect");
-        using var connection = (DbConnection)((dynamic)Activator.CreateInstance(dialect)!).CreateConnection(connectionString);
+        using var connection = (DbConnection)dialect.GetMethod("CreateConnection")!.Invoke(Activator.CreateInstance(dialect, nonPublic: true), [connectionString])!;
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = sql;

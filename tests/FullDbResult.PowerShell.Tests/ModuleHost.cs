@@ -1,7 +1,7 @@
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using System.Reflection;
 using System.Runtime.Loader;
-using System.Management.Automation.Runspaces;
 using Pwsh = System.Management.Automation.PowerShell;
 
 namespace FullDbResult.PowerShell.Tests;

@@ -6,35 +6,35 @@ namespace FullDbResult.Testing;
 /// <summary>A running Celery worker started by <see cref="CeleryPython.StartWorker"/>; disposing kills it.</summary>
 public sealed class CeleryWorker : IDisposable
 {
-    private readonly Process process;
-    private readonly StringBuilder output = new();
-    private readonly IDisposable killAfterExit;
-    private bool disposed;
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly IDisposable _killAfterExit;
+    private bool _disposed;
 
     internal CeleryWorker(ProcessStartInfo startInfo)
     {
-        process = new Process { StartInfo = startInfo };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.Start();
-        process.StandardInput.Close();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        killAfterExit = TestRun.AfterExit(["kill", "-KILL", "--", $"-{process.Id}"]);
+        _process = new Process { StartInfo = startInfo };
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.Start();
+        _process.StandardInput.Close();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        _killAfterExit = TestRun.AfterExit(["kill", "-KILL", "--", $"-{_process.Id}"]);
     }
 
-    public int ProcessId => process.Id;
+    public int ProcessId => _process.Id;
 
-    public bool HasExited => process.HasExited;
+    public bool HasExited => _process.HasExited;
 
     /// <summary>Everything the worker wrote so far, stdout and stderr interleaved by line.</summary>
     public string Output
     {
         get
         {
-            lock (output)
+            lock (_output)
             {
-                return output.ToString();
+                return _output.ToString();
             }
         }
     }
@@ -46,10 +46,10 @@ public sealed class CeleryWorker : IDisposable
         var deadline = Stopwatch.StartNew();
         while (!Output.Contains(text, StringComparison.Ordinal))
         {
-            if (process.HasExited)
+            if (_process.HasExited)
             {
                 throw new InvalidOperationException(
-                    $"The Celery worker exited with code {process.ExitCode} before writing \"{text}\":\n{Output}");
+                    $"The Celery worker exited with code {_process.ExitCode} before writing \"{text}\":\n{Output}");
             }
 
             if (deadline.Elapsed > timeout)
@@ -65,22 +65,22 @@ public sealed class CeleryWorker : IDisposable
     /// <summary>Kills the worker and its pool processes.</summary>
     public void Dispose()
     {
-        lock (process)
+        lock (_process)
         {
-            if (disposed)
+            if (_disposed)
             {
                 return;
             }
 
-            disposed = true;
-            if (!process.HasExited)
+            _disposed = true;
+            if (!_process.HasExited)
             {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit();
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit();
             }
 
-            process.Dispose();
-            killAfterExit.Dispose();
+            _process.Dispose();
+            _killAfterExit.Dispose();
         }
     }
 
@@ -94,9 +94,9 @@ public sealed class CeleryWorker : IDisposable
             return;
         }
 
-        lock (output)
+        lock (_output)
         {
-            output.AppendLine(line);
+            _output.AppendLine(line);
         }
     }
 }

@@ -15,13 +15,13 @@ public sealed class PostgresServer
 
     private static readonly Lazy<PostgresServer> LazyShared = new(StartShared);
 
-    private static int databaseCounter;
-    private readonly PostgresCluster? cluster;
+    private static int _databaseCounter;
+    private readonly PostgresCluster? _cluster;
 
     private PostgresServer(string adminConnectionString, PostgresCluster? cluster = null)
     {
         AdminConnectionString = adminConnectionString;
-        this.cluster = cluster;
+        _cluster = cluster;
     }
 
     /// <summary>
@@ -36,7 +36,7 @@ public sealed class PostgresServer
     /// <summary>Starts a stopped server again, on the same port and data.</summary>
     public void Start() => PrivateCluster.Restart();
 
-    private PostgresCluster PrivateCluster => cluster ?? throw new InvalidOperationException(
+    private PostgresCluster PrivateCluster => _cluster ?? throw new InvalidOperationException(
         $"{EnvironmentVariable} names an outside server; only a private one can be stopped and started.");
 
     /// <summary>The server for this test process, started on first use.</summary>
@@ -87,7 +87,7 @@ public sealed class PostgresServer
     private static string NewDatabaseName(string? prefix)
     {
         var start = Regex.Replace((prefix ?? "test").ToLowerInvariant(), "[^a-z0-9_]", "_");
-        var unique = $"_{Interlocked.Increment(ref databaseCounter)}_{Guid.NewGuid().ToString("N")[..8]}";
+        var unique = $"_{Interlocked.Increment(ref _databaseCounter)}_{Guid.NewGuid().ToString("N")[..8]}";
         // PostgreSQL truncates identifiers to 63 bytes; keep the unique end.
         return start[..Math.Min(start.Length, 63 - unique.Length)] + unique;
     }

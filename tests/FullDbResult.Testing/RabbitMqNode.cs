@@ -10,12 +10,12 @@ internal sealed class RabbitMqNode(string binDirectory, string directory)
     private const int StartAttempts = 3;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan CtlTimeout = TimeSpan.FromSeconds(60);
-    private static int nodeCounter;
+    private static int _nodeCounter;
 
-    private readonly string nodeName = NewNodeName();
-    private readonly Lock stopLock = new();
-    private Dictionary<string, string?> environment = [];
-    private IDisposable? stopAfterExit;
+    private readonly string _nodeName = NewNodeName();
+    private readonly Lock _stopLock = new();
+    private Dictionary<string, string?> _environment = [];
+    private IDisposable? _stopAfterExit;
 
     public int AmqpPort { get; private set; }
 
@@ -29,7 +29,7 @@ internal sealed class RabbitMqNode(string binDirectory, string directory)
 
     private string StdoutFile => Path.Combine(directory, "stdout.log");
 
-    private string LogFile => Path.Combine(directory, "log", $"{nodeName}.log");
+    private string LogFile => Path.Combine(directory, "log", $"{_nodeName}.log");
 
     public void Start()
     {
@@ -39,8 +39,8 @@ internal sealed class RabbitMqNode(string binDirectory, string directory)
         {
             AmqpPort = FreePort.Next();
             EpmdPort = FreePort.Next();
-            environment = NodeEnvironment(distributionPort: FreePort.Next());
-            stopAfterExit = TestRun.AfterExit(StopCommands());
+            _environment = NodeEnvironment(distributionPort: FreePort.Next());
+            _stopAfterExit = TestRun.AfterExit(StopCommands());
             var started = Launch();
             if (started?.Succeeded == true)
             {
@@ -61,7 +61,7 @@ internal sealed class RabbitMqNode(string binDirectory, string directory)
     }
 
     public string RunCtl(IEnumerable<string> arguments) =>
-        ExternalCommand.RunChecked(Ctl, arguments, CtlTimeout, environment).StandardOutput;
+        ExternalCommand.RunChecked(Ctl, arguments, CtlTimeout, _environment).StandardOutput;
 
     public void Restart()
     {
@@ -72,9 +72,9 @@ internal sealed class RabbitMqNode(string binDirectory, string directory)
     /// <summary>Stops the node and its epmd now instead of after the process ends.</summary>
     public void Stop()
     {
-        lock (stopLock)
+        lock (_stopLock)
         {
-            if (stopAfterExit is null)
+            if (_stopAfterExit is null)
             {
                 return;
             }
@@ -84,8 +84,8 @@ internal sealed class RabbitMqNode(string binDirectory, string directory)
                 ExternalCommand.Run(command[0], command[1..], CtlTimeout);
             }
 
-            stopAfterExit.Dispose();
-            stopAfterExit = null;
+            _stopAfterExit.Dispose();
+            _stopAfterExit = null;
         }
     }
 
@@ -99,11 +99,11 @@ internal sealed class RabbitMqNode(string binDirectory, string directory)
             "/bin/sh",
             ["-c", "exec /usr/bin/setsid -f \"$0\" >\"$1\" 2>&1 </dev/null", Server, StdoutFile],
             CtlTimeout,
-            environment);
+            _environment);
         // "await_startup" fails at once while the node is not registered yet; "wait <pidfile>" waits.
         try
         {
-            return ExternalCommand.Run(Ctl, ["wait", PidFile], StartTimeout, environment);
+            return ExternalCommand.Run(Ctl, ["wait", PidFile], StartTimeout, _environment);
         }
         catch (TimeoutException)
         {
@@ -114,7 +114,7 @@ internal sealed class RabbitMqNode(string binDirectory, string directory)
     private Dictionary<string, string?> NodeEnvironment(int distributionPort) => new()
     {
         ["HOME"] = Path.Combine(directory, "home"),
-        ["RABBITMQ_NODENAME"] = nodeName,
+        ["RABBITMQ_NODENAME"] = _nodeName,
         ["RABBITMQ_NODE_IP_ADDRESS"] = "127.0.0.1",
         ["RABBITMQ_NODE_PORT"] = AmqpPort.ToString(),
         ["RABBITMQ_DIST_PORT"] = distributionPort.ToString(),
@@ -154,14 +154,14 @@ internal sealed class RabbitMqNode(string binDirectory, string directory)
     private string[][] StopCommands() =>
     [
         // "stop <pidfile>" returns once the OS process is gone, not when the node was merely asked to stop.
-        ["/usr/bin/env", .. environment.Select(variable => $"{variable.Key}={variable.Value}"), Ctl, "stop", PidFile],
+        ["/usr/bin/env", .. _environment.Select(variable => $"{variable.Key}={variable.Value}"), Ctl, "stop", PidFile],
         // epmd outlives the node; this one serves only this node, so it goes too.
         [Epmd, "-port", EpmdPort.ToString(), "-kill"],
     ];
 
     private static string NewNodeName()
     {
-        var number = Interlocked.Increment(ref nodeCounter);
+        var number = Interlocked.Increment(ref _nodeCounter);
         var name = number == 1 ? $"fdbr{Environment.ProcessId}" : $"fdbr{Environment.ProcessId}-{number}";
         return $"{name}@localhost";
     }

@@ -10,12 +10,12 @@ public sealed class RabbitMqServer : IDisposable
     internal const string DebianBinDirectory = "/usr/lib/rabbitmq/bin";
 
     private static readonly Lazy<RabbitMqServer> LazyShared = new(StartShared);
-    private readonly RabbitMqNode? node;
+    private readonly RabbitMqNode? _node;
 
     private RabbitMqServer(Uri amqpUri, RabbitMqNode? node)
     {
         AmqpUri = amqpUri;
-        this.node = node;
+        _node = node;
     }
 
     /// <summary>The broker for this test process, started on first use.</summary>
@@ -42,7 +42,7 @@ public sealed class RabbitMqServer : IDisposable
     public void Restart() => PrivateNode.Restart();
 
     /// <summary>Stops the node and its epmd; a second call does nothing. Its directory goes after the process ends.</summary>
-    public void Stop() => node?.Stop();
+    public void Stop() => _node?.Stop();
 
     public void Dispose() => Stop();
 
@@ -53,7 +53,7 @@ public sealed class RabbitMqServer : IDisposable
         return new RabbitMqServer(new Uri($"amqp://guest:guest@127.0.0.1:{node.AmqpPort}/"), node);
     }
 
-    private RabbitMqNode PrivateNode => node ?? throw new InvalidOperationException(
+    private RabbitMqNode PrivateNode => _node ?? throw new InvalidOperationException(
         $"{EnvironmentVariable} names an outside broker; rabbitmqctl and Restart work only on a private one.");
 
     private static RabbitMqServer StartShared()

@@ -35,8 +35,12 @@ public class SecretRedactorTests
     {
         var builder = new System.Data.Common.DbConnectionStringBuilder
         {
-            ["Host"] = "db", ["Password"] = password, ["SSL Password"] = password, ["PWD"] = password,
-            ["Client Certificate Key Password"] = password, ["Secret"] = password,
+            ["Host"] = "db",
+            ["Password"] = password,
+            ["SSL Password"] = password,
+            ["PWD"] = password,
+            ["Client Certificate Key Password"] = password,
+            ["Secret"] = password,
         };
 
         var redacted = SecretRedactor.RedactConnectionString(builder.ConnectionString);

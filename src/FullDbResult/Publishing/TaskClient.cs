@@ -15,15 +15,15 @@ public sealed class TaskClient
     /// <summary>The meta key that holds why a publish failed.</summary>
     public const string PublishErrorKey = "publish_error";
 
-    private readonly TaskStore store;
-    private readonly ITaskPublisher publisher;
-    private readonly TaskClientOptions options;
+    private readonly TaskStore _store;
+    private readonly ITaskPublisher _publisher;
+    private readonly TaskClientOptions _options;
 
     public TaskClient(TaskStore store, ITaskPublisher publisher, TaskClientOptions? options = null)
     {
-        this.store = store ?? throw new ArgumentNullException(nameof(store));
-        this.publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
-        this.options = options ?? new TaskClientOptions();
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        _publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
+        _options = options ?? new TaskClientOptions();
     }
 
     /// <summary>Sends one task and returns its id once the broker has confirmed it (or once it is SCHEDULED).</summary>
@@ -44,13 +44,13 @@ public sealed class TaskClient
     public async Task<IReadOnlyList<string>> SendManyAsync(IReadOnlyList<TaskSend> sends, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sends);
-        var now = options.Clock.GetUtcNow();
+        var now = _options.Clock.GetUtcNow();
         var planned = sends.Select((send, i) => Plan(send, now, i)).ToList();
 
         var scheduled = planned.Where(p => p.Scheduled).Select(p => p.Record).ToList();
         var published = planned.Where(p => !p.Scheduled).ToList();
-        var rows = options.TrackPublish ? planned.Select(p => p.Record).ToList() : scheduled;
-        await store.InsertManyAsync(rows, cancellationToken);
+        var rows = _options.TrackPublish ? planned.Select(p => p.Record).ToList() : scheduled;
+        await _store.InsertManyAsync(rows, cancellationToken);
         await PublishAsync(published.Select(p => p.Message).ToList(), cancellationToken);
         return planned.Select(p => p.Record.TaskId).ToList();
     }
@@ -63,10 +63,10 @@ public sealed class TaskClient
     /// </summary>
     public async Task<TaskRetryResult> RetryAsync(string taskId, string? exchange = null, string? routingKey = null, CancellationToken cancellationToken = default)
     {
-        var original = await store.GetAsync(taskId, cancellationToken);
+        var original = await _store.GetAsync(taskId, cancellationToken);
         if (original is null) return new TaskRetryResult(RetryClaim.NotFound, null);
         var resend = TaskMessages.Resend(original, NewTaskId(), exchange, routingKey);
-        var claim = await store.ClaimRetryAsync(taskId, resend, cancellationToken);
+        var claim = await _store.ClaimRetryAsync(taskId, resend, cancellationToken);
         if (claim != RetryClaim.Claimed) return new TaskRetryResult(claim, null);
         await PublishAsync([TaskMessages.ToMessage(resend)], cancellationToken);
         return new TaskRetryResult(claim, resend);
@@ -79,7 +79,7 @@ public sealed class TaskClient
         if (messages.Count == 0) return;
         try
         {
-            await publisher.PublishAsync(messages, cancellationToken);
+            await _publisher.PublishAsync(messages, cancellationToken);
         }
         catch (TaskPublishException ex)
         {
@@ -95,7 +95,7 @@ public sealed class TaskClient
 
     private async Task RecordPublishErrorAsync(IReadOnlyList<string> taskIds, string error)
     {
-        if (options.TrackPublish) await RecordPublishErrorAsync(store, taskIds, error);
+        if (_options.TrackPublish) await RecordPublishErrorAsync(_store, taskIds, error);
     }
 
     /// <summary>
@@ -143,7 +143,7 @@ public sealed class TaskClient
             TimeLimitHard = o.TimeLimit?.TotalSeconds,
             TimeLimitSoft = o.SoftTimeLimit?.TotalSeconds,
         };
-        var scheduled = options.ScheduleDelayedTasks && eta is not null;
+        var scheduled = _options.ScheduleDelayedTasks && eta is not null;
         var record = TaskMessages.ToRecord(message, scheduled ? TaskStates.Scheduled : TaskStates.Pending, o.Queue);
         record.DateSubmitted = now.UtcDateTime;
         return new PlannedSend(message, record, scheduled);

@@ -10,12 +10,12 @@ namespace FullDbResult.Scheduling;
 /// </summary>
 public sealed class PeriodicSchedule
 {
-    private readonly CronExpression? cron;
-    private readonly TimeZoneInfo zone;
-    private readonly TimeSpan? interval;
+    private readonly CronExpression? _cron;
+    private readonly TimeZoneInfo _zone;
+    private readonly TimeSpan? _interval;
 
     private PeriodicSchedule(CronExpression? cron, TimeZoneInfo zone, TimeSpan? interval) =>
-        (this.cron, this.zone, this.interval) = (cron, zone, interval);
+        (_cron, _zone, _interval) = (cron, zone, interval);
 
     /// <summary>
     /// The schedule of <paramref name="task"/>. Throws <see cref="ArgumentException"/> naming the problem when it
@@ -46,7 +46,7 @@ public sealed class PeriodicSchedule
     public DateTime? NextRunAfter(DateTime lastRun)
     {
         var from = DateTime.SpecifyKind(lastRun, DateTimeKind.Utc);
-        return interval is { } every ? from + every : cron!.GetNextOccurrence(from, zone);
+        return _interval is { } every ? from + every : _cron!.GetNextOccurrence(from, _zone);
     }
 
     /// <summary>When <paramref name="task"/> is due next.</summary>

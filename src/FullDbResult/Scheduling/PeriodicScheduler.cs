@@ -14,15 +14,15 @@ namespace FullDbResult.Scheduling;
 /// </summary>
 public sealed class PeriodicScheduler
 {
-    private readonly PeriodicTaskStore tasks;
-    private readonly ITaskPublisher publisher;
-    private readonly ILogger logger;
+    private readonly PeriodicTaskStore _tasks;
+    private readonly ITaskPublisher _publisher;
+    private readonly ILogger _logger;
 
     public PeriodicScheduler(PeriodicTaskStore tasks, ITaskPublisher publisher, ILogger? logger = null)
     {
-        this.tasks = tasks ?? throw new ArgumentNullException(nameof(tasks));
-        this.publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
-        this.logger = logger ?? NullLogger.Instance;
+        _tasks = tasks ?? throw new ArgumentNullException(nameof(tasks));
+        _publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
+        _logger = logger ?? NullLogger.Instance;
     }
 
     /// <summary>
@@ -31,9 +31,9 @@ public sealed class PeriodicScheduler
     /// </summary>
     public async Task<IReadOnlyList<PeriodicRun>> RunOnceAsync(DateTimeOffset? now = null, CancellationToken cancellationToken = default)
     {
-        var at = (now ?? tasks.Tasks.Options.Clock.GetUtcNow()).UtcDateTime;
+        var at = (now ?? _tasks.Tasks.Options.Clock.GetUtcNow()).UtcDateTime;
         var claimed = new List<(string Name, DateTime DueAt, TaskRecord Task)>();
-        foreach (var task in await tasks.ListAsync(enabledOnly: true, cancellationToken))
+        foreach (var task in await _tasks.ListAsync(enabledOnly: true, cancellationToken))
         {
             if (cancellationToken.IsCancellationRequested) break;
             DateTime? due;
@@ -44,15 +44,15 @@ public sealed class PeriodicScheduler
             catch (ArgumentException ex)
             {
                 // A definition edited in the database by hand; the others still run.
-                logger.LogError(ex, "Periodic task {Name} has an invalid schedule and is not sent", task.Name);
+                _logger.LogError(ex, "Periodic task {Name} has an invalid schedule and is not sent", task.Name);
                 continue;
             }
             if (due is null || due > at) continue;
             var send = NewTask(task);
-            if (await tasks.ClaimRunAsync(task, at, send, CancellationToken.None)) claimed.Add((task.Name, due.Value, send));
+            if (await _tasks.ClaimRunAsync(task, at, send, CancellationToken.None)) claimed.Add((task.Name, due.Value, send));
         }
 
-        var (failed, error) = await ConfirmedPublish.PublishAsync(publisher, tasks.Tasks, claimed.Select(c => c.Task).ToList(), logger);
+        var (failed, error) = await ConfirmedPublish.PublishAsync(_publisher, _tasks.Tasks, claimed.Select(c => c.Task).ToList(), _logger);
         return claimed.Select(c => failed.Contains(c.Task.TaskId)
             ? new PeriodicRun(c.Name, c.Task.TaskId, c.DueAt, Sent: false, error)
             : new PeriodicRun(c.Name, c.Task.TaskId, c.DueAt, Sent: true)).ToList();
@@ -66,10 +66,10 @@ public sealed class PeriodicScheduler
     /// </summary>
     public async Task<string> TriggerNowAsync(string name, CancellationToken cancellationToken = default)
     {
-        var task = await tasks.GetAsync(name, cancellationToken) ?? throw new PeriodicTaskNotFoundException(name);
+        var task = await _tasks.GetAsync(name, cancellationToken) ?? throw new PeriodicTaskNotFoundException(name);
         var send = NewTask(task);
-        if (!await tasks.RecordManualRunAsync(name, send, cancellationToken)) throw new PeriodicTaskNotFoundException(name);
-        var (failed, error) = await ConfirmedPublish.PublishAsync(publisher, tasks.Tasks, [send], logger);
+        if (!await _tasks.RecordManualRunAsync(name, send, cancellationToken)) throw new PeriodicTaskNotFoundException(name);
+        var (failed, error) = await ConfirmedPublish.PublishAsync(_publisher, _tasks.Tasks, [send], _logger);
         if (failed.Count > 0) throw new TaskPublishException($"Periodic task '{name}' was recorded as task {send.TaskId} but not confirmed by the broker: {error}", failed);
         return send.TaskId;
     }
@@ -79,18 +79,18 @@ public sealed class PeriodicScheduler
     /// after a pass that failed or found the broker unreachable (it claims no run then), until cancelled.
     /// </summary>
     public PollingLoop CreateLoop(TimeSpan pollInterval, TimeSpan? maxBackoff = null) =>
-        new("Periodic scheduler", PassAsync, pollInterval, maxBackoff, logger, tasks.Tasks.Options.Clock);
+        new("Periodic scheduler", PassAsync, pollInterval, maxBackoff, _logger, _tasks.Tasks.Options.Clock);
 
     private async Task<bool> PassAsync(CancellationToken cancellationToken)
     {
-        if (!await publisher.IsReadyAsync(cancellationToken))
+        if (!await _publisher.IsReadyAsync(cancellationToken))
         {
-            logger.LogWarning("The broker is not reachable: no periodic run was claimed; due runs are sent once it is");
+            _logger.LogWarning("The broker is not reachable: no periodic run was claimed; due runs are sent once it is");
             return false;
         }
         var runs = await RunOnceAsync(null, cancellationToken);
         foreach (var run in runs)
-            logger.LogInformation("Periodic task {Name} sent as {TaskId} (due {DueAt:o}, confirmed: {Sent})", run.Name, run.TaskId, run.DueAt, run.Sent);
+            _logger.LogInformation("Periodic task {Name} sent as {TaskId} (due {DueAt:o}, confirmed: {Sent})", run.Name, run.TaskId, run.DueAt, run.Sent);
         return runs.All(run => run.Sent);
     }
 

@@ -16,20 +16,20 @@ namespace FullDbResult.Scheduling;
 /// </summary>
 public sealed class ScheduledDispatcher
 {
-    private readonly TaskStore store;
-    private readonly ITaskPublisher publisher;
-    private readonly ILogger logger;
+    private readonly TaskStore _store;
+    private readonly ITaskPublisher _publisher;
+    private readonly ILogger _logger;
 
     public ScheduledDispatcher(TaskStore store, ITaskPublisher publisher, ILogger? logger = null)
     {
-        this.store = store ?? throw new ArgumentNullException(nameof(store));
-        this.publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
-        this.logger = logger ?? NullLogger.Instance;
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        _publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
+        _logger = logger ?? NullLogger.Instance;
     }
 
     /// <summary>What the next pass would send (the -WhatIf listing): due, unclaimed rows, soonest first.</summary>
     public IAsyncEnumerable<TaskRecord> PreviewAsync(int? first = null, CancellationToken cancellationToken = default) =>
-        store.GetDueScheduledAsync(first, cancellationToken);
+        _store.GetDueScheduledAsync(first, cancellationToken);
 
     /// <summary>
     /// One pass: sends due rows batch by batch until none is due or the limit is reached. While one batch waits
@@ -70,13 +70,13 @@ public sealed class ScheduledDispatcher
             {
                 var wanted = options.Limit is { } limit ? Math.Min(options.BatchSize, limit - claimedSoFar) : options.BatchSize;
                 if (wanted <= 0) break;
-                if (!await publisher.IsReadyAsync(cancellationToken))
+                if (!await _publisher.IsReadyAsync(cancellationToken))
                 {
                     summary = summary with { BrokerUnavailable = true };
                     break;
                 }
                 var claimId = NewId();
-                var claimed = await store.ClaimDueScheduledAsync(wanted, claimId, cancellationToken);
+                var claimed = await _store.ClaimDueScheduledAsync(wanted, claimId, cancellationToken);
                 if (claimed.Count == 0) break;
                 claimedSoFar += claimed.Count;
 
@@ -88,7 +88,7 @@ public sealed class ScheduledDispatcher
                     publishing = null;
                     if (summary.Failed > 0)
                     {
-                        await ReleaseAsync(claimed);
+                        await ReleaseAsync(claimId, claimed);
                         break;
                     }
                 }
@@ -113,16 +113,16 @@ public sealed class ScheduledDispatcher
     {
         options ??= new DispatchOptions();
         options.Validate();
-        return new PollingLoop("Scheduled dispatch", token => PassAsync(options, token), interval, maxBackoff, logger, store.Options.Clock);
+        return new PollingLoop("Scheduled dispatch", token => PassAsync(options, token), interval, maxBackoff, _logger, _store.Options.Clock);
     }
 
     private async Task<bool> PassAsync(DispatchOptions options, CancellationToken cancellationToken)
     {
         var summary = await RunOnceAsync(options, null, cancellationToken);
         if (summary.Claimed > 0)
-            logger.LogInformation("Dispatched scheduled tasks: {Sent} sent, {Failed} failed, {Skipped} skipped", summary.Sent, summary.Failed, summary.Skipped);
+            _logger.LogInformation("Dispatched scheduled tasks: {Sent} sent, {Failed} failed, {Skipped} skipped", summary.Sent, summary.Failed, summary.Skipped);
         if (summary.BrokerUnavailable)
-            logger.LogWarning("The broker is not reachable: no scheduled task was claimed; they stay SCHEDULED until it is");
+            _logger.LogWarning("The broker is not reachable: no scheduled task was claimed; they stay SCHEDULED until it is");
         return summary.Failed == 0 && !summary.BrokerUnavailable;
     }
 
@@ -131,10 +131,10 @@ public sealed class ScheduledDispatcher
     /// broker is probably down, and recording this one too would leave a second batch for an operator. A
     /// crash in here leaves claims that GetStaleScheduledAsync reports, as any crash after a claim does.
     /// </summary>
-    private async Task ReleaseAsync(IReadOnlyList<TaskRecord> claimed)
+    private async Task ReleaseAsync(string claimId, IReadOnlyList<TaskRecord> claimed)
     {
-        foreach (var row in claimed) await store.ReleaseScheduledClaimAsync(row.TaskId, CancellationToken.None);
-        logger.LogWarning("Put {Count} claimed scheduled tasks back unsent after a failed publish", claimed.Count);
+        foreach (var row in claimed) await _store.ReleaseScheduledClaimAsync(row.TaskId, claimId, CancellationToken.None);
+        _logger.LogWarning("Put {Count} claimed scheduled tasks back unsent after a failed publish", claimed.Count);
     }
 
     /// <summary>
@@ -144,20 +144,20 @@ public sealed class ScheduledDispatcher
     private async Task<IReadOnlyList<TaskRecord>> RecordAsync(string claimId, IReadOnlyList<TaskRecord> claimed)
     {
         var sends = claimed.Select(row => TaskMessages.Resend(row, NewId())).ToList();
-        if (await store.MarkScheduledSentAsync(claimId, sends, CancellationToken.None)) return sends;
+        if (await _store.MarkScheduledSentAsync(claimId, sends, CancellationToken.None)) return sends;
 
         var recorded = new List<TaskRecord>(sends.Count);
         foreach (var send in sends)
         {
-            if (await store.MarkScheduledSentAsync(claimId, [send], CancellationToken.None)) recorded.Add(send);
-            else logger.LogWarning("Scheduled task {TaskId} lost its claim before it was sent; skipped", send.RetriedFrom);
+            if (await _store.MarkScheduledSentAsync(claimId, [send], CancellationToken.None)) recorded.Add(send);
+            else _logger.LogWarning("Scheduled task {TaskId} lost its claim before it was sent; skipped", send.RetriedFrom);
         }
         return recorded;
     }
 
     private async Task<BatchOutcome> PublishAsync(int claimed, IReadOnlyList<TaskRecord> recorded)
     {
-        var (failedIds, publishError) = await ConfirmedPublish.PublishAsync(publisher, store, recorded, logger);
+        var (failedIds, publishError) = await ConfirmedPublish.PublishAsync(_publisher, _store, recorded, _logger);
         return new BatchOutcome(claimed, recorded.Count, failedIds, publishError);
     }
 

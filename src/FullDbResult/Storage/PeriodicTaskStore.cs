@@ -23,12 +23,12 @@ public sealed class PeriodicTaskStore
         run_count AS RunCount, last_task_id AS LastTaskId, description AS Description, date_changed AS DateChanged
         """;
 
-    private readonly StoreDatabase database;
+    private readonly StoreDatabase _database;
 
     public PeriodicTaskStore(TaskStore store)
     {
         Tasks = store ?? throw new ArgumentNullException(nameof(store));
-        database = store.Database;
+        _database = store.Database;
     }
 
     /// <summary>The task store the runs' tasks are written to.</summary>
@@ -42,10 +42,10 @@ public sealed class PeriodicTaskStore
     {
         Validate(task);
         var args = DefinitionArgs(task);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         try
         {
-            await connection.ExecuteAsync(database.Command(
+            await connection.ExecuteAsync(_database.Command(
                 $"""
                 INSERT INTO {Table} (name, task_name, args, kwargs, exchange, routing_key, queue, priority, cron_expression,
                                      time_zone, interval_seconds, enabled, run_count, description, date_changed)
@@ -53,7 +53,7 @@ public sealed class PeriodicTaskStore
                         @TimeZone, @IntervalSeconds, @Enabled, 0, @Description, @Now)
                 """, args.Parameters, cancellationToken: cancellationToken));
         }
-        catch (DbException ex) when (database.Dialect.IsUniqueViolation(ex))
+        catch (DbException ex) when (_database.Dialect.IsUniqueViolation(ex))
         {
             throw new DuplicatePeriodicTaskException(task.Name, ex);
         }
@@ -67,8 +67,8 @@ public sealed class PeriodicTaskStore
     public async Task<bool> ChangeAsync(PeriodicTask task, CancellationToken cancellationToken = default)
     {
         Validate(task);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(database.Command(
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(_database.Command(
             $"""
             UPDATE {Table} SET task_name = @TaskName, args = @Args, kwargs = @Kwargs, exchange = @Exchange, routing_key = @RoutingKey,
                 queue = @Queue, priority = @Priority, cron_expression = @CronExpression, time_zone = @TimeZone,
@@ -85,26 +85,26 @@ public sealed class PeriodicTaskStore
     public async Task<bool> RemoveAsync(string name, CancellationToken cancellationToken = default)
     {
         ValidateName(name);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(database.Command(
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(_database.Command(
             $"DELETE FROM {Table} WHERE name = @Name",
-            database.Parameters().Add("Name", name).Parameters, cancellationToken: cancellationToken)) > 0;
+            _database.Parameters().Add("Name", name).Parameters, cancellationToken: cancellationToken)) > 0;
     }
 
     public async Task<PeriodicTask?> GetAsync(string name, CancellationToken cancellationToken = default)
     {
         ValidateName(name);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         return await GetAsync(connection, name, cancellationToken);
     }
 
     /// <summary>Every definition by name, or only the enabled ones.</summary>
     public async Task<IReadOnlyList<PeriodicTask>> ListAsync(bool enabledOnly = false, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var tasks = await connection.QueryAsync<PeriodicTask>(database.Command(
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        var tasks = await connection.QueryAsync<PeriodicTask>(_database.Command(
             $"SELECT {Columns} FROM {Table}{(enabledOnly ? " WHERE enabled = @Enabled" : "")} ORDER BY name",
-            database.Parameters().Add("Enabled", true).Parameters, cancellationToken: cancellationToken));
+            _database.Parameters().Add("Enabled", true).Parameters, cancellationToken: cancellationToken));
         return tasks.Select(Normalize).ToList();
     }
 
@@ -116,7 +116,7 @@ public sealed class PeriodicTaskStore
     /// </summary>
     internal Task<bool> ClaimRunAsync(PeriodicTask read, DateTime runAt, TaskRecord newTask, CancellationToken cancellationToken)
     {
-        var args = database.Parameters().Add("Id", read.Id).Add("Enabled", true);
+        var args = _database.Parameters().Add("Id", read.Id).Add("Enabled", true);
         var sameLastRun = "last_run_at IS NULL";
         if (read.LastRunAt is { } lastRun)
         {
@@ -131,7 +131,7 @@ public sealed class PeriodicTaskStore
     /// transaction. Returns false when no task has that name.
     /// </summary>
     internal Task<bool> RecordManualRunAsync(string name, TaskRecord newTask, CancellationToken cancellationToken) =>
-        RecordRunAsync("name = @Name", database.Parameters().Add("Name", name), database.UtcNow, newTask, cancellationToken);
+        RecordRunAsync("name = @Name", _database.Parameters().Add("Name", name), _database.UtcNow, newTask, cancellationToken);
 
     /// <summary>
     /// Records a run on the definition that matches <paramref name="condition"/> and writes the new task's row,
@@ -139,11 +139,11 @@ public sealed class PeriodicTaskStore
     /// </summary>
     private async Task<bool> RecordRunAsync(string condition, SqlParameters args, DateTime runAt, TaskRecord newTask, CancellationToken cancellationToken)
     {
-        TaskRow.Prepare(newTask, database.UtcNow);
+        TaskRow.Prepare(newTask, _database.UtcNow);
         args.Add("RunAt", runAt).Add("TaskId", newTask.TaskId);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var recorded = await connection.ExecuteAsync(database.Command(
+        var recorded = await connection.ExecuteAsync(_database.Command(
             $"UPDATE {Table} SET last_run_at = @RunAt, run_count = run_count + 1, last_task_id = @TaskId WHERE {condition}",
             args.Parameters, transaction, cancellationToken));
         if (recorded == 0)
@@ -151,7 +151,7 @@ public sealed class PeriodicTaskStore
             await transaction.RollbackAsync(cancellationToken);
             return false;
         }
-        await database.Dialect.InsertRowsAsync(connection, transaction, [newTask], cancellationToken);
+        await _database.Dialect.InsertRowsAsync(connection, transaction, [newTask], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
@@ -159,26 +159,26 @@ public sealed class PeriodicTaskStore
     private async Task<bool> SetEnabledAsync(string name, bool enabled, CancellationToken cancellationToken)
     {
         ValidateName(name);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(database.Command(
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(_database.Command(
             $"UPDATE {Table} SET enabled = @Enabled, date_changed = @Now WHERE name = @Name",
-            database.Parameters().Add("Enabled", enabled).Add("Now", database.UtcNow).Add("Name", name).Parameters,
+            _database.Parameters().Add("Enabled", enabled).Add("Now", _database.UtcNow).Add("Name", name).Parameters,
             cancellationToken: cancellationToken)) > 0;
     }
 
     private async Task<PeriodicTask?> GetAsync(DbConnection connection, string name, CancellationToken cancellationToken)
     {
-        var task = await connection.QuerySingleOrDefaultAsync<PeriodicTask>(database.Command(
+        var task = await connection.QuerySingleOrDefaultAsync<PeriodicTask>(_database.Command(
             $"SELECT {Columns} FROM {Table} WHERE name = @Name",
-            database.Parameters().Add("Name", name).Parameters, cancellationToken: cancellationToken));
+            _database.Parameters().Add("Name", name).Parameters, cancellationToken: cancellationToken));
         return task is null ? null : Normalize(task);
     }
 
-    private SqlParameters DefinitionArgs(PeriodicTask task) => database.Parameters()
+    private SqlParameters DefinitionArgs(PeriodicTask task) => _database.Parameters()
         .Add("Name", task.Name).Add("TaskName", task.TaskName).Add("Args", task.Args).Add("Kwargs", task.Kwargs)
         .Add("Exchange", task.Exchange).Add("RoutingKey", task.RoutingKey).Add("Queue", task.Queue).Add("Priority", task.Priority)
         .Add("CronExpression", Blank(task.CronExpression)).Add("TimeZone", Blank(task.TimeZone)).Add("IntervalSeconds", task.IntervalSeconds)
-        .Add("Enabled", task.Enabled).Add("Description", task.Description).Add("Now", database.UtcNow);
+        .Add("Enabled", task.Enabled).Add("Description", task.Description).Add("Now", _database.UtcNow);
 
     /// <summary>Checks a definition before anything is written; every problem is named in the message.</summary>
     private static void Validate(PeriodicTask task)

@@ -13,11 +13,11 @@ namespace FullDbResult.Storage;
 /// </summary>
 internal sealed class SqlParameters
 {
-    private readonly SqlDialect dialect;
+    private readonly SqlDialect _dialect;
 
-    private readonly List<(string Name, object? Value, DbType Type)> bindings = [];
+    private readonly List<(string Name, object? Value, DbType Type)> _bindings = [];
 
-    public SqlParameters(SqlDialect dialect) => this.dialect = dialect;
+    public SqlParameters(SqlDialect dialect) => _dialect = dialect;
 
     /// <summary>The parameters for Dapper.</summary>
     public DynamicParameters Parameters { get; } = new();
@@ -25,7 +25,7 @@ internal sealed class SqlParameters
     /// <summary>Binds the same parameters to one statement of an ADO.NET batch, which Dapper does not run.</summary>
     public void BindTo(DbBatchCommand command)
     {
-        foreach (var (name, value, type) in bindings)
+        foreach (var (name, value, type) in _bindings)
         {
             var parameter = command.CreateParameter();
             parameter.ParameterName = name;
@@ -38,7 +38,7 @@ internal sealed class SqlParameters
     private SqlParameters Bind(string name, object? value, DbType type)
     {
         Parameters.Add(name, value, type);
-        bindings.Add((name, value, type));
+        _bindings.Add((name, value, type));
         return this;
     }
 
@@ -50,7 +50,7 @@ internal sealed class SqlParameters
 
     public SqlParameters Add(string name, bool value) => Bind(name, value, DbType.Boolean);
 
-    public SqlParameters Add(string name, DateTime? value) => Bind(name, UtcTimes.AsUtc(value), dialect.TimestampDbType);
+    public SqlParameters Add(string name, DateTime? value) => Bind(name, UtcTimes.AsUtc(value), _dialect.TimestampDbType);
 
     /// <summary>Adds one parameter per value and returns the SQL list "(@name0, @name1, ...)".</summary>
     public string In(string name, IReadOnlyCollection<string> values) => "(" + string.Join(", ", Each(name, values)) + ")";
@@ -81,5 +81,5 @@ internal sealed class SqlParameters
     public SqlParameters Add(string name, TaskColumn column, object? value) =>
         Bind(name, value is DateTime time ? UtcTimes.AsUtc(time) : value, TypeOf(column));
 
-    private DbType TypeOf(TaskColumn column) => column.IsTime ? dialect.TimestampDbType : column.Type;
+    private DbType TypeOf(TaskColumn column) => column.IsTime ? _dialect.TimestampDbType : column.Type;
 }

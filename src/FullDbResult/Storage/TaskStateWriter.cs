@@ -10,22 +10,22 @@ namespace FullDbResult.Storage;
 /// </summary>
 public sealed class TaskStateWriter : IAsyncDisposable
 {
-    private readonly TaskStore store;
-    private readonly int maxBatchSize;
-    private readonly int maxBatchesInFlight;
-    private readonly SemaphoreSlim batchSlots;
-    private readonly Channel<PendingChange> pending = Channel.CreateUnbounded<PendingChange>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task writeLoop;
+    private readonly TaskStore _store;
+    private readonly int _maxBatchSize;
+    private readonly int _maxBatchesInFlight;
+    private readonly SemaphoreSlim _batchSlots;
+    private readonly Channel<PendingChange> _pending = Channel.CreateUnbounded<PendingChange>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writeLoop;
 
     public TaskStateWriter(TaskStore store, int maxBatchSize = 100, int maxBatchesInFlight = 2)
     {
-        this.store = store ?? throw new ArgumentNullException(nameof(store));
+        _store = store ?? throw new ArgumentNullException(nameof(store));
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchesInFlight, 1);
-        this.maxBatchSize = maxBatchSize;
-        this.maxBatchesInFlight = maxBatchesInFlight;
-        batchSlots = new SemaphoreSlim(maxBatchesInFlight, maxBatchesInFlight);
-        writeLoop = Task.Run(WriteLoopAsync);
+        _maxBatchSize = maxBatchSize;
+        _maxBatchesInFlight = maxBatchesInFlight;
+        _batchSlots = new SemaphoreSlim(maxBatchesInFlight, maxBatchesInFlight);
+        _writeLoop = Task.Run(WriteLoopAsync);
     }
 
     /// <summary>
@@ -38,7 +38,7 @@ public sealed class TaskStateWriter : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(change);
         // Callers' continuations (acks, the next task) must not run on the write loop.
         var completion = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!pending.Writer.TryWrite(new PendingChange(change, completion)))
+        if (!_pending.Writer.TryWrite(new PendingChange(change, completion)))
             throw new ObjectDisposedException(nameof(TaskStateWriter), "The state writer is stopped.");
         return completion.Task;
     }
@@ -46,20 +46,20 @@ public sealed class TaskStateWriter : IAsyncDisposable
     /// <summary>Stops taking changes and waits until every queued one is written.</summary>
     public async ValueTask DisposeAsync()
     {
-        pending.Writer.TryComplete();
-        await writeLoop;
-        for (var slot = 0; slot < maxBatchesInFlight; slot++) await batchSlots.WaitAsync();
-        batchSlots.Dispose();
+        _pending.Writer.TryComplete();
+        await _writeLoop;
+        for (var slot = 0; slot < _maxBatchesInFlight; slot++) await _batchSlots.WaitAsync();
+        _batchSlots.Dispose();
     }
 
     private async Task WriteLoopAsync()
     {
-        var reader = pending.Reader;
+        var reader = _pending.Reader;
         while (await reader.WaitToReadAsync())
         {
-            await batchSlots.WaitAsync();
+            await _batchSlots.WaitAsync();
             var batch = new List<PendingChange>();
-            while (batch.Count < maxBatchSize && reader.TryRead(out var change)) batch.Add(change);
+            while (batch.Count < _maxBatchSize && reader.TryRead(out var change)) batch.Add(change);
             _ = WriteBatchAsync(batch);
         }
     }
@@ -68,7 +68,7 @@ public sealed class TaskStateWriter : IAsyncDisposable
     {
         try
         {
-            var applied = await store.ApplyStateChangesAsync(batch.Select(item => item.Change).ToList());
+            var applied = await _store.ApplyStateChangesAsync(batch.Select(item => item.Change).ToList());
             for (var i = 0; i < batch.Count; i++) batch[i].Completion.TrySetResult(applied[i]);
         }
         catch (Exception) when (batch.Count > 1)
@@ -83,7 +83,7 @@ public sealed class TaskStateWriter : IAsyncDisposable
         }
         finally
         {
-            batchSlots.Release();
+            _batchSlots.Release();
         }
     }
 
@@ -91,7 +91,7 @@ public sealed class TaskStateWriter : IAsyncDisposable
     {
         try
         {
-            item.Completion.TrySetResult(await store.ApplyStateChangeAsync(item.Change));
+            item.Completion.TrySetResult(await _store.ApplyStateChangeAsync(item.Change));
         }
         catch (Exception ex)
         {

@@ -122,15 +122,6 @@ public sealed partial class TaskStore
     }
 
     /// <summary>
-    /// Clears a stale claim so the row is dispatched again. For the operator who has checked that the
-    /// claimed task was never sent: releasing a row that was sent sends it twice.
-    /// </summary>
-    public Task<bool> ReleaseScheduledClaimAsync(string taskId, CancellationToken cancellationToken = default) =>
-        ConditionalUpdateAsync(taskId,
-            "scheduled_id = NULL, claimed_at = NULL",
-            $"status = '{TaskStates.Scheduled}' AND scheduled_id IS NOT NULL", cancellationToken);
-
-    /// <summary>
     /// Releases the dispatcher claim <paramref name="claimId"/> on a SCHEDULED row, so the next dispatch pass
     /// sends the task: only while the row is still SCHEDULED under that same claim, so of two operators
     /// releasing one stale claim one does, and a newer claim is never undone. Safe even if the claiming

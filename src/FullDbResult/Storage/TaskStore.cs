@@ -25,7 +25,7 @@ public sealed partial class TaskStore
 
     public StoreConnection Connection { get; }
     public TaskStoreOptions Options { get; }
-    public SqlDialect Dialect => Database.Dialect;
+    internal SqlDialect Dialect => Database.Dialect;
     public override string ToString() => Database.Description;
 
     /// <summary>Connections, commands and clock, shared with the worker and periodic-task stores of this database.</summary>

@@ -13,17 +13,17 @@ internal sealed class TaskHandler
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = true };
 
-    private readonly string name;
-    private readonly Delegate handler;
-    private readonly ParameterInfo[] parameters;
-    private readonly ParameterInfo[] bound;
+    private readonly string _name;
+    private readonly Delegate _handler;
+    private readonly ParameterInfo[] _parameters;
+    private readonly ParameterInfo[] _bound;
 
     public TaskHandler(string name, Delegate handler)
     {
-        this.name = name;
-        this.handler = handler;
-        parameters = handler.Method.GetParameters();
-        bound = parameters.Where(p => !IsSupplied(p.ParameterType)).ToArray();
+        _name = name;
+        _handler = handler;
+        _parameters = handler.Method.GetParameters();
+        _bound = _parameters.Where(p => !IsSupplied(p.ParameterType)).ToArray();
     }
 
     /// <summary>Runs the handler and returns its result, awaited when it is a task.</summary>
@@ -34,7 +34,7 @@ internal sealed class TaskHandler
         object? returned;
         try
         {
-            returned = handler.DynamicInvoke(values);
+            returned = _handler.DynamicInvoke(values);
         }
         catch (TargetInvocationException ex) when (ex.InnerException is not null)
         {
@@ -66,28 +66,28 @@ internal sealed class TaskHandler
         using var args = JsonDocument.Parse(argsJson);
         using var kwargs = JsonDocument.Parse(kwargsJson);
         var positional = args.RootElement.EnumerateArray().ToList();
-        if (positional.Count > bound.Length)
-            throw new TaskArgumentException($"{name} takes {bound.Length} positional arguments but {positional.Count} were given.");
+        if (positional.Count > _bound.Length)
+            throw new TaskArgumentException($"{_name} takes {_bound.Length} positional arguments but {positional.Count} were given.");
         var named = kwargs.RootElement.EnumerateObject().ToList();
-        var unknown = named.Where(k => !bound.Any(p => string.Equals(p.Name, k.Name, StringComparison.OrdinalIgnoreCase))).Select(k => k.Name).ToList();
+        var unknown = named.Where(k => !_bound.Any(p => string.Equals(p.Name, k.Name, StringComparison.OrdinalIgnoreCase))).Select(k => k.Name).ToList();
         if (unknown.Count > 0)
-            throw new TaskArgumentException($"{name} got unexpected keyword arguments: {string.Join(", ", unknown)}.");
+            throw new TaskArgumentException($"{_name} got unexpected keyword arguments: {string.Join(", ", unknown)}.");
 
-        var values = new object?[parameters.Length];
+        var values = new object?[_parameters.Length];
         var next = 0;
-        for (var i = 0; i < parameters.Length; i++)
+        for (var i = 0; i < _parameters.Length; i++)
         {
-            var parameter = parameters[i];
+            var parameter = _parameters[i];
             if (parameter.ParameterType == typeof(TaskContext)) { values[i] = context; continue; }
             if (parameter.ParameterType == typeof(CancellationToken)) { values[i] = context.CancellationToken; continue; }
             var position = next++;
             var keyword = named.FirstOrDefault(k => string.Equals(k.Name, parameter.Name, StringComparison.OrdinalIgnoreCase));
             if (position < positional.Count && keyword.Value.ValueKind != JsonValueKind.Undefined)
-                throw new TaskArgumentException($"{name} got multiple values for argument '{parameter.Name}'.");
+                throw new TaskArgumentException($"{_name} got multiple values for argument '{parameter.Name}'.");
             if (position < positional.Count) values[i] = Convert(positional[position], parameter, $"args[{position}]");
             else if (keyword.Value.ValueKind != JsonValueKind.Undefined) values[i] = Convert(keyword.Value, parameter, $"kwargs['{keyword.Name}']");
             else if (parameter.HasDefaultValue) values[i] = parameter.DefaultValue;
-            else throw new TaskArgumentException($"{name} is missing the required argument '{parameter.Name}'.");
+            else throw new TaskArgumentException($"{_name} is missing the required argument '{parameter.Name}'.");
         }
         return values;
     }
@@ -104,7 +104,7 @@ internal sealed class TaskHandler
         catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
         {
             throw new TaskArgumentException(
-                $"{name}: {source} = {Shorten(value.GetRawText())} does not bind to parameter '{parameter.Name}' of type {parameter.ParameterType.Name}: {ex.Message}", ex);
+                $"{_name}: {source} = {Shorten(value.GetRawText())} does not bind to parameter '{parameter.Name}' of type {parameter.ParameterType.Name}: {ex.Message}", ex);
         }
     }
 

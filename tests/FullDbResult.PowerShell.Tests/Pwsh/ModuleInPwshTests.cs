@@ -103,7 +103,10 @@ public sealed class ModuleInPwshTests(PwshModule module)
         var health = JsonSerializer.Deserialize<Dictionary<string, int>>(result.Output)!;
         Assert.Equal(new Dictionary<string, int>
         {
-            ["StaleCount"] = 1, ["PossiblyAbortedCount"] = 1, ["WorkersAlive"] = 1, ["WorkersSilent"] = 1,
+            ["StaleCount"] = 1,
+            ["PossiblyAbortedCount"] = 1,
+            ["WorkersAlive"] = 1,
+            ["WorkersSilent"] = 1,
         }, health);
     }
 

@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using FullDbResult.Publishing;
 using FullDbResult.RabbitMq.Tests.Support;
 using FullDbResult.Storage;
-using FullDbResult.Worker;
 using FullDbResult.Tasks;
 using FullDbResult.Testing;
+using FullDbResult.Worker;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -11,19 +11,19 @@ namespace FullDbResult.RabbitMq.Tests.Producer;
 /// <summary>TaskClient over a real RabbitMQ and real databases.</summary>
 public sealed class TaskClientTests : IAsyncLifetime
 {
-    private readonly RabbitMqConnection connection = Broker.Connect();
-    private RabbitMqTaskPublisher publisher = null!;
+    private readonly RabbitMqConnection _connection = Broker.Connect();
+    private RabbitMqTaskPublisher _publisher = null!;
 
     public Task InitializeAsync()
     {
-        publisher = new RabbitMqTaskPublisher(connection);
+        _publisher = new RabbitMqTaskPublisher(_connection);
         return Task.CompletedTask;
     }
 
     public async Task DisposeAsync()
     {
-        await publisher.DisposeAsync();
-        await connection.DisposeAsync();
+        await _publisher.DisposeAsync();
+        await _connection.DisposeAsync();
     }
 
     [Theory]
@@ -32,7 +32,7 @@ public sealed class TaskClientTests : IAsyncLifetime
     {
         var store = Stores.New(provider);
         var queue = Broker.NewQueue("send");
-        var client = new TaskClient(store, publisher);
+        var client = new TaskClient(store, _publisher);
 
         var id = await client.SendAsync("proj.add", "[2, 3]", """{"z": 1}""", new SendOptions { Queue = queue, Priority = 4 });
 
@@ -60,7 +60,7 @@ public sealed class TaskClientTests : IAsyncLifetime
     {
         var store = Stores.New(DatabaseProvider.Sqlite);
         var queue = Broker.NewQueue("untracked");
-        var client = new TaskClient(store, publisher, new TaskClientOptions { TrackPublish = false });
+        var client = new TaskClient(store, _publisher, new TaskClientOptions { TrackPublish = false });
 
         var id = await client.SendAsync("proj.add", "[1, 2]", sendOptions: new SendOptions { Queue = queue });
 
@@ -75,7 +75,7 @@ public sealed class TaskClientTests : IAsyncLifetime
     {
         var store = Stores.New(provider);
         var queue = Broker.NewQueue("scheduled");
-        var client = new TaskClient(store, publisher, new TaskClientOptions { ScheduleDelayedTasks = true });
+        var client = new TaskClient(store, _publisher, new TaskClientOptions { ScheduleDelayedTasks = true });
         var before = DateTime.UtcNow;
 
         var id = await client.SendAsync("proj.later", sendOptions: new SendOptions { Queue = queue, Countdown = TimeSpan.FromMinutes(10) });
@@ -94,7 +94,7 @@ public sealed class TaskClientTests : IAsyncLifetime
     {
         var store = Stores.New(provider);
         var queue = Broker.NewQueue("batch");
-        var client = new TaskClient(store, publisher);
+        var client = new TaskClient(store, _publisher);
         var sends = Enumerable.Range(0, 500).Select(i => new TaskSend("proj.n", $"[{i}]", Options: new SendOptions { Queue = queue })).ToList();
 
         var ids = await client.SendManyAsync(sends);
@@ -111,7 +111,7 @@ public sealed class TaskClientTests : IAsyncLifetime
     public async Task A_publish_no_queue_receives_fails_and_the_pending_row_records_the_error(DatabaseProvider provider)
     {
         var store = Stores.New(provider);
-        var client = new TaskClient(store, publisher);
+        var client = new TaskClient(store, _publisher);
         var id = Guid.NewGuid().ToString();
 
         var error = await Assert.ThrowsAsync<TaskPublishException>(() => client.SendAsync("proj.lost",
@@ -131,7 +131,7 @@ public sealed class TaskClientTests : IAsyncLifetime
     {
         var store = Stores.New(DatabaseProvider.PostgreSql);
         var queue = Broker.NewQueue("partly");
-        var client = new TaskClient(store, publisher);
+        var client = new TaskClient(store, _publisher);
         var lost = Guid.NewGuid().ToString();
         var sends = Enumerable.Range(0, 300).Select(i => new TaskSend("proj.n", $"[{i}]", Options: new SendOptions { Queue = queue }))
             .Append(new TaskSend("proj.lost", Options: new SendOptions { TaskId = lost, Exchange = "amq.direct", RoutingKey = "nobody.listens." + lost }))
@@ -153,7 +153,7 @@ public sealed class TaskClientTests : IAsyncLifetime
     public async Task Send_refuses_bad_input_with_an_argument_error_and_writes_nothing()
     {
         var store = Stores.New(DatabaseProvider.Sqlite);
-        var client = new TaskClient(store, publisher);
+        var client = new TaskClient(store, _publisher);
 
         await Assert.ThrowsAsync<ArgumentException>(() => client.SendAsync(""));
         await Assert.ThrowsAsync<ArgumentException>(() => client.SendAsync("proj.x", args: """{"a": 1}"""));
@@ -172,7 +172,7 @@ public sealed class TaskClientTests : IAsyncLifetime
     {
         var store = Stores.New(provider);
         var queue = Broker.NewQueue("retry");
-        var client = new TaskClient(store, publisher);
+        var client = new TaskClient(store, _publisher);
         var id = await client.SendAsync("proj.add", "[2, 3]", sendOptions: new SendOptions { Queue = queue });
 
         var first = await client.RetryAsync(id);

@@ -4,8 +4,8 @@ using FullDbResult.RabbitMq.Tests.Support;
 using FullDbResult.Scheduling;
 using FullDbResult.Storage;
 using FullDbResult.Tasks;
-using FullDbResult.Worker;
 using FullDbResult.Testing;
+using FullDbResult.Worker;
 using Microsoft.Extensions.Logging;
 using Xunit;
 using Xunit.Abstractions;
@@ -32,8 +32,14 @@ public sealed class DispatcherBrokerOutageTests(ITestOutputHelper output)
         var start = DateTime.UtcNow.AddSeconds(1);
         await store.InsertManyAsync(Enumerable.Range(0, Rows).Select(i => new TaskRecord
         {
-            TaskId = $"scheduled-{i}", TaskName = "demo.scheduled", Status = TaskStates.Scheduled, Args = "[]", Kwargs = "{}",
-            Eta = start.AddMilliseconds(10 * i), Exchange = "", RoutingKey = queue,
+            TaskId = $"scheduled-{i}",
+            TaskName = "demo.scheduled",
+            Status = TaskStates.Scheduled,
+            Args = "[]",
+            Kwargs = "{}",
+            Eta = start.AddMilliseconds(10 * i),
+            Exchange = "",
+            RoutingKey = queue,
         }).ToList());
         await using var connection = Broker.Connect(server);
         await using var publisher = new RabbitMqTaskPublisher(connection, TimeSpan.FromSeconds(2));

@@ -3,8 +3,8 @@ using FullDbResult.Publishing;
 using FullDbResult.RabbitMq.Tests.Support;
 using FullDbResult.Storage;
 using FullDbResult.Tasks;
-using FullDbResult.Worker;
 using FullDbResult.Testing;
+using FullDbResult.Worker;
 using Xunit;
 
 namespace FullDbResult.RabbitMq.Tests.Worker;

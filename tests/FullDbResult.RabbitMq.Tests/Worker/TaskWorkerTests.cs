@@ -11,22 +11,22 @@ namespace FullDbResult.RabbitMq.Tests.Worker;
 /// <summary>TaskWorker running tasks from a real RabbitMQ into real databases.</summary>
 public sealed class TaskWorkerTests : IAsyncLifetime
 {
-    private readonly RabbitMqConnection producerConnection = Broker.Connect();
-    private RabbitMqTaskPublisher publisher = null!;
+    private readonly RabbitMqConnection _producerConnection = Broker.Connect();
+    private RabbitMqTaskPublisher _publisher = null!;
 
     public Task InitializeAsync()
     {
-        publisher = new RabbitMqTaskPublisher(producerConnection);
+        _publisher = new RabbitMqTaskPublisher(_producerConnection);
         return Task.CompletedTask;
     }
 
     public async Task DisposeAsync()
     {
-        await publisher.DisposeAsync();
-        await producerConnection.DisposeAsync();
+        await _publisher.DisposeAsync();
+        await _producerConnection.DisposeAsync();
     }
 
-    private TaskClient Client(TaskStore store) => new(store, publisher);
+    private TaskClient Client(TaskStore store) => new(store, _publisher);
 
     [Theory]
     [MemberData(nameof(Stores.Providers), MemberType = typeof(Stores))]
@@ -180,7 +180,7 @@ public sealed class TaskWorkerTests : IAsyncLifetime
         var eta = DateTimeOffset.UtcNow.AddHours(1);
 
         // Tracking off: like a Python producer, which writes no row.
-        var id = await new TaskClient(store, publisher, new TaskClientOptions { TrackPublish = false })
+        var id = await new TaskClient(store, _publisher, new TaskClientOptions { TrackPublish = false })
             .SendAsync("demo.add", "[1, 2]", sendOptions: new SendOptions { Queue = running.Queue, Eta = eta });
 
         var row = await Eventually.StatusAsync(store, id, TaskStates.Scheduled);
@@ -202,7 +202,7 @@ public sealed class TaskWorkerTests : IAsyncLifetime
         await Eventually.StatusAsync(store, id, TaskStates.Success);
 
         // The same message again, as a redelivery after a lost ack would bring it.
-        await publisher.PublishAsync([TaskMessages.ToMessage((await store.GetAsync(id))!)]);
+        await _publisher.PublishAsync([TaskMessages.ToMessage((await store.GetAsync(id))!)]);
 
         await using var channel = await Broker.RawChannelAsync();
         await Eventually.WaitAsync(async () => await Broker.CountAsync(channel, running.Queue) == 0 && running.Worker.Running == 0, "the duplicate to be acknowledged");

@@ -10,9 +10,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Xunit;
 
-namespace FullDbResult.Tests.Hosting;
-
 using TestTasks = FullDbResult.Tests.Storage.Tasks;
+
+namespace FullDbResult.Tests.Hosting;
 
 public class HostingTests
 {

@@ -8,10 +8,9 @@ using FullDbResult.Tests.Storage;
 using RabbitMQ.Client;
 using Xunit;
 
-namespace FullDbResult.Tests.Scheduling;
-
 using TestTasks = FullDbResult.Tests.Storage.Tasks;
 
+namespace FullDbResult.Tests.Scheduling;
 /// <summary>The at-most-once and never-lost guarantees end to end: real PostgreSQL, real RabbitMQ, racing dispatchers.</summary>
 public class DispatchRaceOnRabbitMqTests
 {

@@ -10,7 +10,7 @@ namespace FullDbResult.Tests.Scheduling;
 /// </summary>
 public sealed class RecordingPublisher(TimeProvider? clock = null) : ITaskPublisher
 {
-    private readonly TimeProvider clock = clock ?? TimeProvider.System;
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     public ConcurrentQueue<(TaskMessage Message, DateTimeOffset At)> Sent { get; } = new();
 
@@ -31,7 +31,7 @@ public sealed class RecordingPublisher(TimeProvider? clock = null) : ITaskPublis
         BatchSizes.Enqueue(messages.Count);
         var failed = Unconfirmed?.Invoke(messages) ?? [];
         foreach (var message in messages.Where(m => !failed.Contains(m.Id)))
-            Sent.Enqueue((message, clock.GetUtcNow()));
+            Sent.Enqueue((message, _clock.GetUtcNow()));
         if (failed.Count > 0) throw new TaskPublishException($"The broker nacked {failed.Count} messages.", failed);
         return Task.CompletedTask;
     }

@@ -9,10 +9,9 @@ using FullDbResult.Tests.Storage;
 using RabbitMQ.Client;
 using Xunit;
 
-namespace FullDbResult.Tests.Scheduling;
-
 using TestTasks = FullDbResult.Tests.Storage.Tasks;
 
+namespace FullDbResult.Tests.Scheduling;
 /// <summary>
 /// Invoke-TaskRetry on a SCHEDULED row: the retry is the row's send, now, and no dispatcher sends it again;
 /// a row a dispatcher has claimed is left to that dispatcher. Real PostgreSQL and RabbitMQ.

@@ -7,9 +7,9 @@ using FullDbResult.Tasks;
 using FullDbResult.Tests.Storage;
 using Xunit;
 
-namespace FullDbResult.Tests.Scheduling;
-
 using TestTasks = FullDbResult.Tests.Storage.Tasks;
+
+namespace FullDbResult.Tests.Scheduling;
 
 public class ScheduledDispatcherTests
 {
@@ -149,7 +149,7 @@ public class ScheduledDispatcherTests
         Assert.Equal(("crashed", TaskStates.Scheduled, claimedAt), (stale.TaskId, stale.Status, stale.ClaimedAt));
         Assert.Empty(broker.Sent);
 
-        Assert.True(await store.ReleaseScheduledClaimAsync("crashed"));
+        Assert.True(await store.ReleaseScheduledClaimAsync("crashed", stale.ScheduledId!));
         Assert.Equal(1, (await dispatcher.RunOnceAsync()).Sent);
         Assert.Single(broker.Sent);
     }
@@ -253,7 +253,7 @@ public class ScheduledDispatcherTests
         var released = false;
         store.Database.StatementObserver = (sql, _) =>
         {
-            if (!released && sql.Contains("SCHEDULED_SENT")) released = operatorStore.ReleaseScheduledClaimAsync("s2").GetAwaiter().GetResult();
+            if (!released && sql.Contains("SCHEDULED_SENT")) released = operatorStore.ReleaseScheduledClaimAsync("s2", operatorStore.GetAsync("s2").GetAwaiter().GetResult()!.ScheduledId!).GetAwaiter().GetResult();
         };
 
         var summary = await dispatcher.RunOnceAsync();
@@ -299,17 +299,17 @@ public class ScheduledDispatcherTests
 /// <summary>Holds every publish until released: a broker slow to confirm.</summary>
 public sealed class GatedPublisher(ITaskPublisher inner) : ITaskPublisher
 {
-    private readonly TaskCompletionSource firstBatch = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _firstBatch = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public Task FirstBatchArrived => firstBatch.Task;
+    public Task FirstBatchArrived => _firstBatch.Task;
 
-    public void Release() => gate.TrySetResult();
+    public void Release() => _gate.TrySetResult();
 
     public async Task PublishAsync(IReadOnlyList<TaskMessage> messages, CancellationToken cancellationToken = default)
     {
-        firstBatch.TrySetResult();
-        await gate.Task;
+        _firstBatch.TrySetResult();
+        await _gate.Task;
         await inner.PublishAsync(messages, cancellationToken);
     }
 }

@@ -12,13 +12,13 @@ namespace FullDbResult.Tests.Storage;
 /// </summary>
 public class QueryPlanTests : IClassFixture<QueryPlanTests.LargeStores>, IClassFixture<QueryPlanTests.RareStaleStores>
 {
-    private readonly LargeStores stores;
-    private readonly RareStaleStores rareStale;
+    private readonly LargeStores _stores;
+    private readonly RareStaleStores _rareStale;
 
     public QueryPlanTests(LargeStores stores, RareStaleStores rareStale)
     {
-        this.stores = stores;
-        this.rareStale = rareStale;
+        _stores = stores;
+        _rareStale = rareStale;
     }
 
     public static TheoryData<DatabaseProvider> Databases => [DatabaseProvider.Sqlite, DatabaseProvider.PostgreSql];
@@ -31,7 +31,7 @@ public class QueryPlanTests : IClassFixture<QueryPlanTests.LargeStores>, IClassF
     public async Task Rare_stale_tasks_are_one_seek_of_the_status_index_per_open_status_on_every_page(DatabaseProvider provider)
     {
         // Pages of 5 rows, so that the pages after the first are planned too.
-        var store = new TaskStore(rareStale.For(provider).Connection, new TaskStoreOptions { PageSize = 5 });
+        var store = new TaskStore(_rareStale.For(provider).Connection, new TaskStoreOptions { PageSize = 5 });
         var stale = new List<StaleTask>();
         var statements = await CaptureAsync(store, async s => stale = await s.GetStaleTasksAsync(new StaleTaskQuery { OlderThan = TimeSpan.FromHours(1) }).ToListAsync());
 
@@ -45,7 +45,7 @@ public class QueryPlanTests : IClassFixture<QueryPlanTests.LargeStores>, IClassF
     [Theory, MemberData(nameof(Databases))]
     public async Task Rare_statuses_of_any_name_are_one_seek_of_the_status_index_per_status(DatabaseProvider provider)
     {
-        var store = rareStale.For(provider);
+        var store = _rareStale.For(provider);
         var found = new List<TaskRecord>();
         var statements = await CaptureAsync(store, async s =>
             found = await s.QueryAsync(new TaskQuery { Statuses = [TaskStates.Pending, TaskStates.Started], First = 100 }).ToListAsync());
@@ -74,7 +74,7 @@ public class QueryPlanTests : IClassFixture<QueryPlanTests.LargeStores>, IClassF
     [Theory, MemberData(nameof(Databases))]
     public async Task A_rare_name_pattern_seeks_the_range_of_its_fixed_prefix_in_the_name_index(DatabaseProvider provider)
     {
-        var store = stores.For(provider);
+        var store = _stores.For(provider);
         var statements = await CaptureAsync(store, s => s.QueryAsync(new TaskQuery { Name = "task.7x*", First = 100 }).ToListAsync().AsTask());
 
         var (sql, parameters) = Assert.Single(statements);
@@ -93,7 +93,7 @@ public class QueryPlanTests : IClassFixture<QueryPlanTests.LargeStores>, IClassF
     [Theory, MemberData(nameof(Databases))]
     public async Task A_later_page_seeks_from_the_last_row_of_the_page_before(DatabaseProvider provider)
     {
-        var store = new TaskStore(stores.For(provider).Connection, new TaskStoreOptions { PageSize = 100 });
+        var store = new TaskStore(_stores.For(provider).Connection, new TaskStoreOptions { PageSize = 100 });
         var statements = await CaptureAsync(store, s => s.QueryAsync(new TaskQuery { First = 200 }).ToListAsync().AsTask());
 
         var (sql, parameters) = Assert.Single(statements, s => s.Sql.Contains("@AfterValue"));
@@ -117,7 +117,7 @@ public class QueryPlanTests : IClassFixture<QueryPlanTests.LargeStores>, IClassF
     [Theory, MemberData(nameof(Databases))]
     public async Task Claims_purges_and_purge_counts_are_planned_on_indexes(DatabaseProvider provider)
     {
-        var store = stores.For(provider);
+        var store = _stores.For(provider);
         var statements = new List<(string Sql, object? Parameters)>
         {
             (store.Dialect.ClaimDueScheduled, new SqlParameters(store.Dialect).Add("ClaimId", "plan").Add("Now", DateTime.UtcNow).Add("Limit", 100).Parameters),
@@ -133,7 +133,7 @@ public class QueryPlanTests : IClassFixture<QueryPlanTests.LargeStores>, IClassF
 
     private async Task AssertIndexedAsync(DatabaseProvider provider, Func<TaskStore, Task> operation)
     {
-        var store = stores.For(provider);
+        var store = _stores.For(provider);
         var statements = await CaptureAsync(store, operation);
         Assert.NotEmpty(statements);
         statements.AddRange(await CaptureAsync(store, s => s.CountPurgeableAsync(new PurgeRequest())));
@@ -209,17 +209,17 @@ public class QueryPlanTests : IClassFixture<QueryPlanTests.LargeStores>, IClassF
     public abstract class PlanStores
     {
         private const int Rows = 100_000;
-        private readonly TaskStore sqlite;
-        private readonly TaskStore postgres;
+        private readonly TaskStore _sqlite;
+        private readonly TaskStore _postgres;
 
         protected PlanStores(Func<int, DateTime, TaskRecord> row)
         {
-            sqlite = TestStores.NewStore(DatabaseProvider.Sqlite);
-            postgres = TestStores.NewStore(DatabaseProvider.PostgreSql);
-            Task.WaitAll(Fill(sqlite, row), Fill(postgres, row));
+            _sqlite = TestStores.NewStore(DatabaseProvider.Sqlite);
+            _postgres = TestStores.NewStore(DatabaseProvider.PostgreSql);
+            Task.WaitAll(Fill(_sqlite, row), Fill(_postgres, row));
         }
 
-        public TaskStore For(DatabaseProvider provider) => provider == DatabaseProvider.Sqlite ? sqlite : postgres;
+        public TaskStore For(DatabaseProvider provider) => provider == DatabaseProvider.Sqlite ? _sqlite : _postgres;
 
         /// <summary>Task <paramref name="i"/> of <paramref name="status"/>, last changed at <paramref name="updated"/>.</summary>
         protected static TaskRecord Record(int i, DateTime now, string status, DateTime updated) => new()

@@ -12,10 +12,10 @@ namespace FullDbResult.Tests.Storage;
 /// </summary>
 public sealed class RecordingConnection : DbConnection
 {
-    private readonly List<string> statements;
-    private ConnectionState state = ConnectionState.Closed;
+    private readonly List<string> _statements;
+    private ConnectionState _state = ConnectionState.Closed;
 
-    public RecordingConnection(List<string> statements) => this.statements = statements;
+    public RecordingConnection(List<string> statements) => _statements = statements;
 
     /// <summary>The rows a read returns, by command text; null for none.</summary>
     public Func<string, DataTable?> Answer { get; init; } = _ => null;
@@ -24,12 +24,12 @@ public sealed class RecordingConnection : DbConnection
     public override string Database => "recording";
     public override string DataSource => "recording";
     public override string ServerVersion => "16.0";
-    public override ConnectionState State => state;
+    public override ConnectionState State => _state;
     public override void ChangeDatabase(string databaseName) { }
-    public override void Open() => state = ConnectionState.Open;
-    public override void Close() => state = ConnectionState.Closed;
+    public override void Open() => _state = ConnectionState.Open;
+    public override void Close() => _state = ConnectionState.Closed;
     protected override DbTransaction BeginDbTransaction(IsolationLevel isolationLevel) => new RecordingTransaction(this);
-    protected override DbCommand CreateDbCommand() => new RecordingCommand(this, statements, Answer);
+    protected override DbCommand CreateDbCommand() => new RecordingCommand(this, _statements, Answer);
 
     private sealed class RecordingTransaction(DbConnection connection) : DbTransaction
     {
@@ -41,7 +41,7 @@ public sealed class RecordingConnection : DbConnection
 
     private sealed class RecordingCommand(DbConnection connection, List<string> statements, Func<string, DataTable?> answer) : DbCommand
     {
-        private readonly RecordingParameters parameters = new();
+        private readonly RecordingParameters _parameters = new();
 
         [AllowNull] public override string CommandText { get; set; } = "";
         public override int CommandTimeout { get; set; }
@@ -49,7 +49,7 @@ public sealed class RecordingConnection : DbConnection
         public override bool DesignTimeVisible { get; set; }
         public override UpdateRowSource UpdatedRowSource { get; set; }
         protected override DbConnection? DbConnection { get; set; } = connection;
-        protected override DbParameterCollection DbParameterCollection => parameters;
+        protected override DbParameterCollection DbParameterCollection => _parameters;
         protected override DbTransaction? DbTransaction { get; set; }
         public override void Cancel() { }
         public override void Prepare() { }
@@ -94,25 +94,25 @@ public sealed class RecordingConnection : DbConnection
 
     private sealed class RecordingParameters : DbParameterCollection
     {
-        private readonly List<DbParameter> items = [];
-        public override int Count => items.Count;
-        public override object SyncRoot => items;
-        public override int Add(object value) { items.Add((DbParameter)value); return items.Count - 1; }
+        private readonly List<DbParameter> _items = [];
+        public override int Count => _items.Count;
+        public override object SyncRoot => _items;
+        public override int Add(object value) { _items.Add((DbParameter)value); return _items.Count - 1; }
         public override void AddRange(Array values) { foreach (var value in values) Add(value); }
-        public override void Clear() => items.Clear();
-        public override bool Contains(object value) => items.Contains((DbParameter)value);
+        public override void Clear() => _items.Clear();
+        public override bool Contains(object value) => _items.Contains((DbParameter)value);
         public override bool Contains(string value) => IndexOf(value) >= 0;
-        public override void CopyTo(Array array, int index) => ((ICollection)items).CopyTo(array, index);
-        public override IEnumerator GetEnumerator() => items.GetEnumerator();
-        public override int IndexOf(object value) => items.IndexOf((DbParameter)value);
-        public override int IndexOf(string parameterName) => items.FindIndex(p => p.ParameterName == parameterName);
-        public override void Insert(int index, object value) => items.Insert(index, (DbParameter)value);
-        public override void Remove(object value) => items.Remove((DbParameter)value);
-        public override void RemoveAt(int index) => items.RemoveAt(index);
-        public override void RemoveAt(string parameterName) => items.RemoveAt(IndexOf(parameterName));
-        protected override DbParameter GetParameter(int index) => items[index];
-        protected override DbParameter GetParameter(string parameterName) => items[IndexOf(parameterName)];
-        protected override void SetParameter(int index, DbParameter value) => items[index] = value;
-        protected override void SetParameter(string parameterName, DbParameter value) => items[IndexOf(parameterName)] = value;
+        public override void CopyTo(Array array, int index) => ((ICollection)_items).CopyTo(array, index);
+        public override IEnumerator GetEnumerator() => _items.GetEnumerator();
+        public override int IndexOf(object value) => _items.IndexOf((DbParameter)value);
+        public override int IndexOf(string parameterName) => _items.FindIndex(p => p.ParameterName == parameterName);
+        public override void Insert(int index, object value) => _items.Insert(index, (DbParameter)value);
+        public override void Remove(object value) => _items.Remove((DbParameter)value);
+        public override void RemoveAt(int index) => _items.RemoveAt(index);
+        public override void RemoveAt(string parameterName) => _items.RemoveAt(IndexOf(parameterName));
+        protected override DbParameter GetParameter(int index) => _items[index];
+        protected override DbParameter GetParameter(string parameterName) => _items[IndexOf(parameterName)];
+        protected override void SetParameter(int index, DbParameter value) => _items[index] = value;
+        protected override void SetParameter(string parameterName, DbParameter value) => _items[IndexOf(parameterName)] = value;
     }
 }

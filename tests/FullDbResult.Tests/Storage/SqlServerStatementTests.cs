@@ -81,7 +81,6 @@ public class SqlServerStatementTests
         await store.ClaimRetryAsync("a", Tasks.Pending("a2"));
         await store.ClaimDueScheduledAsync(10, "claim");
         await store.MarkScheduledSentAsync("claim", [new TaskRecord { TaskId = "n1", TaskName = "x", RetriedFrom = "s1" }]);
-        await store.ReleaseScheduledClaimAsync("s1");
         await store.ReleaseScheduledClaimAsync("s1", "claim");
         await store.GetTaskNamesAsync("e", 10);
         await store.CountPurgeableAsync(new PurgeRequest());

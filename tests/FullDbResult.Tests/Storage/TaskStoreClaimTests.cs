@@ -119,8 +119,8 @@ public class TaskStoreClaimTests
         // Scheduled rows belong to the scheduled query, never to the stale-task query.
         Assert.Empty(await store.GetStaleTasksAsync(new StaleTaskQuery { OlderThan = TimeSpan.Zero }).ToListAsync());
 
-        Assert.True(await store.ReleaseScheduledClaimAsync("crashed"));
-        Assert.False(await store.ReleaseScheduledClaimAsync("crashed"));
+        Assert.True(await store.ReleaseScheduledClaimAsync("crashed", "dead-dispatcher"));
+        Assert.False(await store.ReleaseScheduledClaimAsync("crashed", "dead-dispatcher"));
         Assert.Equal(["crashed"], (await store.ClaimDueScheduledAsync(10, "next")).Select(r => r.TaskId));
     }
 

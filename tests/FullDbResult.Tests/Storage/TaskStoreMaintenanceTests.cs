@@ -49,7 +49,11 @@ public class TaskStoreMaintenanceTests
         var store = TestStores.NewStore(provider, new TaskStoreOptions { PageSize = 2 });
         var results = new Dictionary<string, string>
         {
-            ["bare"] = "done", ["json-string"] = "\"done\"", ["json-number"] = "42", ["json-object"] = "{\"a\": 1}", ["bare-quote"] = "it's \"fine\"",
+            ["bare"] = "done",
+            ["json-string"] = "\"done\"",
+            ["json-number"] = "42",
+            ["json-object"] = "{\"a\": 1}",
+            ["bare-quote"] = "it's \"fine\"",
         };
         foreach (var (id, result) in results)
         {

@@ -168,8 +168,13 @@ public class TaskStoreWriteTests
 
         await store.ApplyStateChangeAsync(new TaskStateChange
         {
-            TaskId = "from-python", Status = TaskStates.Received, TaskName = "proj.add",
-            Args = "[2, 3]", Kwargs = "{\"z\": 1}", RoutingKey = "celery", Worker = "w1",
+            TaskId = "from-python",
+            Status = TaskStates.Received,
+            TaskName = "proj.add",
+            Args = "[2, 3]",
+            Kwargs = "{\"z\": 1}",
+            RoutingKey = "celery",
+            Worker = "w1",
         });
 
         var read = await store.GetAsync("from-python");

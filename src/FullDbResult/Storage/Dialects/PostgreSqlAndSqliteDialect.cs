@@ -7,7 +7,7 @@ namespace FullDbResult.Storage.Dialects;
 /// The statements PostgreSQL and SQLite share, written once: both have ON CONFLICT, RETURNING, LIMIT and
 /// WITH RECURSIVE. What differs between the two stays in <see cref="PostgreSqlDialect"/> and <see cref="SqliteDialect"/>.
 /// </summary>
-public abstract class PostgreSqlAndSqliteDialect : SqlDialect
+internal abstract class PostgreSqlAndSqliteDialect : SqlDialect
 {
     internal override string CreateSchemaTable =>
         $"CREATE TABLE IF NOT EXISTS {SchemaMigrator.Table} (version {Integer} NOT NULL PRIMARY KEY, description {Varchar(255)} NOT NULL, applied_at {Timestamp} NOT NULL)";

@@ -6,7 +6,7 @@ using Npgsql;
 namespace FullDbResult.Storage.Dialects;
 
 /// <summary>PostgreSQL: timestamptz columns, ON CONFLICT upserts, FOR UPDATE SKIP LOCKED claims.</summary>
-public sealed class PostgreSqlDialect : PostgreSqlAndSqliteDialect
+internal sealed class PostgreSqlDialect : PostgreSqlAndSqliteDialect
 {
     public override DatabaseProvider Provider => DatabaseProvider.PostgreSql;
 

@@ -10,7 +10,7 @@ namespace FullDbResult.Storage.Dialects;
 /// error codes. SQL Server's statements are in <see cref="SqlServerDialect"/>; those PostgreSQL and SQLite
 /// share are in <see cref="PostgreSqlAndSqliteDialect"/>, and each one's own differences in its subclass.
 /// </summary>
-public abstract class SqlDialect
+internal abstract class SqlDialect
 {
     public static SqlDialect For(DatabaseProvider provider) => provider switch
     {

@@ -10,7 +10,7 @@ namespace FullDbResult.Storage.Dialects;
 /// SQL Server: datetime2 columns, UPDATE-then-INSERT upserts under UPDLOCK/HOLDLOCK, and Hangfire-style
 /// claims with READPAST, UPDLOCK, ROWLOCK.
 /// </summary>
-public sealed class SqlServerDialect : SqlDialect
+internal sealed class SqlServerDialect : SqlDialect
 {
     public override DatabaseProvider Provider => DatabaseProvider.SqlServer;
 

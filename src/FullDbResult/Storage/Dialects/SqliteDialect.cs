@@ -8,7 +8,7 @@ namespace FullDbResult.Storage.Dialects;
 /// SQLite, the embedded default. One writer at a time: write transactions begin IMMEDIATE, so a claim is
 /// exclusive without row locks; WAL lets readers run beside the writer.
 /// </summary>
-public sealed class SqliteDialect : PostgreSqlAndSqliteDialect
+internal sealed class SqliteDialect : PostgreSqlAndSqliteDialect
 {
     public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
 

@@ -13,37 +13,37 @@ internal sealed class SchemaMigrator
     /// <summary>The table that records which steps were applied.</summary>
     public const string Table = "fulldbresult_schema";
 
-    private readonly SqlDialect dialect;
-    private readonly TimeProvider clock;
+    private readonly SqlDialect _dialect;
+    private readonly TimeProvider _clock;
 
     public SchemaMigrator(SqlDialect dialect, TimeProvider clock)
     {
-        this.dialect = dialect;
-        this.clock = clock;
+        _dialect = dialect;
+        _clock = clock;
     }
 
     /// <summary>Applies the missing steps and returns how many it applied.</summary>
     public async Task<int> MigrateAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        foreach (var statement in dialect.OnCreate)
+        foreach (var statement in _dialect.OnCreate)
             await connection.ExecuteAsync(new CommandDefinition(statement, cancellationToken: cancellationToken));
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (dialect.MigrationLock is { } lockStatement)
+        if (_dialect.MigrationLock is { } lockStatement)
             await connection.ExecuteAsync(new CommandDefinition(lockStatement, transaction: transaction, cancellationToken: cancellationToken));
-        await connection.ExecuteAsync(new CommandDefinition(dialect.CreateSchemaTable, transaction: transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(_dialect.CreateSchemaTable, transaction: transaction, cancellationToken: cancellationToken));
 
         var current = await ReadVersionAsync(connection, transaction, cancellationToken) ?? 0;
         ThrowIfNewer(current);
         var applied = 0;
         foreach (var step in Migrations.All.Where(step => step.Version > current))
         {
-            foreach (var statement in step.Statements(dialect))
+            foreach (var statement in step.Statements(_dialect))
                 await connection.ExecuteAsync(new CommandDefinition(statement, transaction: transaction, cancellationToken: cancellationToken));
-            var args = new SqlParameters(dialect)
+            var args = new SqlParameters(_dialect)
                 .Add("Version", step.Version)
                 .Add("Description", step.Description)
-                .Add("AppliedAt", clock.GetUtcNow().UtcDateTime);
+                .Add("AppliedAt", _clock.GetUtcNow().UtcDateTime);
             await connection.ExecuteAsync(new CommandDefinition(
                 $"INSERT INTO {Table} (version, description, applied_at) VALUES (@Version, @Description, @AppliedAt)",
                 args.Parameters, transaction, cancellationToken: cancellationToken));
