@@ -1,8 +1,6 @@
 using System.Data.Common;
-using System.Management.Automation;
 using System.Reflection;
 using System.Runtime.CompilerServices;
-using FullDbResult.Storage;
 
 namespace FullDbResult.PowerShell;
 

@@ -1,6 +1,4 @@
-using System.Management.Automation;
 using FullDbResult.RabbitMq;
-using FullDbResult.Storage;
 
 namespace FullDbResult.PowerShell.Commands;
 

@@ -1,8 +1,5 @@
-using System.Management.Automation;
 using FullDbResult.Protocol;
 using FullDbResult.Publishing;
-using FullDbResult.Storage;
-using FullDbResult.Tasks;
 
 namespace FullDbResult.PowerShell.Commands;
 

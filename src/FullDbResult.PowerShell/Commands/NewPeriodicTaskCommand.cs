@@ -1,8 +1,3 @@
-using System.Management.Automation;
-using FullDbResult.PowerShell.Completion;
-using FullDbResult.Scheduling;
-using FullDbResult.Storage;
-
 namespace FullDbResult.PowerShell.Commands;
 
 /// <summary>

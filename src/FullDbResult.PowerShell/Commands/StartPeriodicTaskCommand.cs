@@ -1,9 +1,4 @@
-using System.Management.Automation;
-using FullDbResult.PowerShell.Completion;
 using FullDbResult.Publishing;
-using FullDbResult.Scheduling;
-using FullDbResult.Storage;
-using FullDbResult.Tasks;
 
 namespace FullDbResult.PowerShell.Commands;
 
