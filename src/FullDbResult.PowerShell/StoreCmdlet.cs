@@ -14,6 +14,7 @@ public abstract class StoreCmdlet : StoreConnectionCmdlet
 {
     private ResolvedStore? _resolved;
     private TaskStore? _store;
+    private PeriodicTaskStore? _periodicTasks;
 
     /// <summary>A session from Connect-FullDbResult, instead of the current one.</summary>
     [Parameter(ValueFromPipeline = true)]
@@ -21,6 +22,9 @@ public abstract class StoreCmdlet : StoreConnectionCmdlet
 
     /// <summary>The task store, resolved on first use.</summary>
     protected TaskStore Store => _store ??= OpenStore();
+
+    /// <summary>The periodic task definitions in <see cref="Store"/>.</summary>
+    protected PeriodicTaskStore PeriodicTasks => _periodicTasks ??= new PeriodicTaskStore(Store);
 
     private protected ResolvedStore Resolved => _resolved ??= ResolveStore();
 
@@ -52,6 +56,25 @@ public abstract class StoreCmdlet : StoreConnectionCmdlet
         finally
         {
             Log.WriteTo(this);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="process"/> for each task id given: an id the store refuses is that id's error
+    /// record, and the pipeline goes on with the next one.
+    /// </summary>
+    protected void ForEachTaskId(IEnumerable<string> taskIds, Action<string> process)
+    {
+        foreach (var id in taskIds)
+        {
+            try
+            {
+                process(id);
+            }
+            catch (ArgumentException exception)
+            {
+                WriteError(TaskErrors.InvalidId(exception, id));
+            }
         }
     }
 

@@ -26,20 +26,7 @@ public sealed class ResetScheduledTaskCommand : StoreCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord()
-    {
-        foreach (var id in TaskId)
-        {
-            try
-            {
-                Release(id);
-            }
-            catch (ArgumentException exception)
-            {
-                WriteError(TaskErrors.InvalidId(exception, id));
-            }
-        }
-    }
+    protected override void ProcessRecord() => ForEachTaskId(TaskId, Release);
 
     protected override void EndProcessing() =>
         WriteVerbose($"Released {_released} claims; the next dispatch pass (Invoke-ScheduledDispatch, or a running dispatcher) sends the tasks.");

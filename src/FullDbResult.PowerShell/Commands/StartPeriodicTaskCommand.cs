@@ -23,7 +23,7 @@ public sealed class StartPeriodicTaskCommand : BrokerCmdlet
         foreach (var name in Name)
         {
             if (!ShouldProcess(name, "Send the periodic task now")) continue;
-            _scheduler ??= Log.Create<PeriodicScheduler>(new PeriodicTaskStore(Store), Publisher);
+            _scheduler ??= Log.Create<PeriodicScheduler>(PeriodicTasks, Publisher);
             try
             {
                 // An unknown name is this item's error, not the store's: the pipeline goes on.
@@ -33,8 +33,7 @@ public sealed class StartPeriodicTaskCommand : BrokerCmdlet
                     catch (PeriodicTaskNotFoundException) { return null; }
                 });
                 if (taskId is null)
-                    WriteError(new ErrorRecord(new ItemNotFoundException($"No periodic task is named '{name}'."),
-                        "PeriodicTaskNotFound", ErrorCategory.ObjectNotFound, name));
+                    WriteError(TaskErrors.PeriodicTaskNotFound(name));
                 else
                     WriteObject(Await(token => Store.GetAsync(taskId, token)));
             }

@@ -18,24 +18,11 @@ public sealed class StopTaskCommand : StoreCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord()
-    {
-        foreach (var id in TaskId)
-        {
-            if (!ShouldProcess(id, "Cancel the scheduled task (SCHEDULED to REVOKED)")) continue;
-            try
-            {
-                Cancel(id);
-            }
-            catch (ArgumentException exception)
-            {
-                WriteError(TaskErrors.InvalidId(exception, id));
-            }
-        }
-    }
+    protected override void ProcessRecord() => ForEachTaskId(TaskId, Cancel);
 
     private void Cancel(string id)
     {
+        if (!ShouldProcess(id, "Cancel the scheduled task (SCHEDULED to REVOKED)")) return;
         var cancelled = Await(token => Store.CancelScheduledAsync(id, token));
         if (cancelled && !PassThru) return;
         // Read back: the revoked row for -PassThru, or the reason the cancel did not apply.
