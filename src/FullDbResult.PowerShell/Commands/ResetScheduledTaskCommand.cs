@@ -8,14 +8,9 @@ namespace FullDbResult.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Reset, "ScheduledTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(TaskRecord))]
-public sealed class ResetScheduledTaskCommand : StoreCmdlet
+public sealed class ResetScheduledTaskCommand : TaskIdsCmdlet
 {
     private int _released;
-
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [TextArgument("TaskId")]
-    public string[] TaskId { get; set; } = [];
 
     /// <summary>The claim to release, as Get-StaleScheduledTask showed it; the row's current claim when not given.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]

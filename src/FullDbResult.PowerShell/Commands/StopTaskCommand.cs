@@ -7,13 +7,8 @@ namespace FullDbResult.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Stop, "Task", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(TaskRecord))]
-public sealed class StopTaskCommand : StoreCmdlet
+public sealed class StopTaskCommand : TaskIdsCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [TextArgument("TaskId")]
-    public string[] TaskId { get; set; } = [];
-
     /// <summary>Writes each cancelled task, now REVOKED.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
