@@ -1,4 +1,3 @@
-using System.Management.Automation;
 using FullDbResult.Publishing;
 using FullDbResult.RabbitMq;
 

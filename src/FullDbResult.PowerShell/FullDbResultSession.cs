@@ -1,5 +1,3 @@
-using FullDbResult.Storage;
-
 namespace FullDbResult.PowerShell;
 
 /// <summary>

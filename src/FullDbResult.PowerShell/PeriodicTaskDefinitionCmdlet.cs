@@ -1,6 +1,3 @@
-using System.Management.Automation;
-using FullDbResult.Scheduling;
-
 namespace FullDbResult.PowerShell;
 
 /// <summary>

@@ -1,39 +1,20 @@
 using System.Data.Common;
-using System.Management.Automation;
 using System.Reflection;
 using System.Runtime.CompilerServices;
-using FullDbResult.Storage;
 
 namespace FullDbResult.PowerShell;
 
 /// <summary>
-/// The base of cmdlets that work on the task store: the -ConnectionString, -Provider, -Credential and -Session
-/// parameters, the store they resolve to (see <see cref="StoreResolver"/>), the library's log shown on the
+/// The base of cmdlets that work on the task store: the store parameters of <see cref="StoreConnectionCmdlet"/>
+/// and -Session, the store they resolve to (see <see cref="StoreResolver"/>), the library's log shown on the
 /// pipeline, and cancellation on Ctrl+C. Only a cmdlet that changes state (one that supports -WhatIf) may
 /// create the store's schema; any other finds a missing store an error, never creates one.
 /// </summary>
-public abstract class StoreCmdlet : PSCmdlet
+public abstract class StoreCmdlet : StoreConnectionCmdlet
 {
-    private readonly CancellationTokenSource _stopping = new();
     private ResolvedStore? _resolved;
     private TaskStore? _store;
-
-    /// <summary>The task store's connection string; wins over a session and the environment.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? ConnectionString { get; set; }
-
-    /// <summary>The database behind -ConnectionString, when its keys do not tell.</summary>
-    // A name, not the DatabaseProvider enum: PowerShell loads the cmdlet types before ModuleInitializer runs,
-    // and a field of an enum from FullDbResult.dll would need that assembly already, so the import would fail.
-    [Parameter]
-    [ValidateSet(nameof(DatabaseProvider.Sqlite), nameof(DatabaseProvider.PostgreSql), nameof(DatabaseProvider.SqlServer))]
-    public string? Provider { get; set; }
-
-    /// <summary>The store's user name and password, kept out of the connection string (and out of any output).</summary>
-    [Parameter]
-    [Credential]
-    public PSCredential? Credential { get; set; }
+    private PeriodicTaskStore? _periodicTasks;
 
     /// <summary>A session from Connect-FullDbResult, instead of the current one.</summary>
     [Parameter(ValueFromPipeline = true)]
@@ -41,6 +22,9 @@ public abstract class StoreCmdlet : PSCmdlet
 
     /// <summary>The task store, resolved on first use.</summary>
     protected TaskStore Store => _store ??= OpenStore();
+
+    /// <summary>The periodic task definitions in <see cref="Store"/>.</summary>
+    protected PeriodicTaskStore PeriodicTasks => _periodicTasks ??= new PeriodicTaskStore(Store);
 
     private protected ResolvedStore Resolved => _resolved ??= ResolveStore();
 
@@ -53,11 +37,6 @@ public abstract class StoreCmdlet : PSCmdlet
 
     /// <summary>Where library services log (pass it to them with <see cref="PipelineLog.Create{T}"/>); shown on the pipeline thread.</summary>
     private protected PipelineLog Log { get; } = new();
-
-    /// <summary>Cancelled when the user stops the pipeline.</summary>
-    protected CancellationToken StopToken => _stopping.Token;
-
-    protected override void StopProcessing() => _stopping.Cancel();
 
     /// <summary>
     /// Runs a store call to completion on the pipeline thread; Ctrl+C cancels it. A failure becomes a
@@ -77,6 +56,25 @@ public abstract class StoreCmdlet : PSCmdlet
         finally
         {
             Log.WriteTo(this);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="process"/> for each task id given: an id the store refuses is that id's error
+    /// record, and the pipeline goes on with the next one.
+    /// </summary>
+    protected void ForEachTaskId(IEnumerable<string> taskIds, Action<string> process)
+    {
+        foreach (var id in taskIds)
+        {
+            try
+            {
+                process(id);
+            }
+            catch (ArgumentException exception)
+            {
+                WriteError(TaskErrors.InvalidId(exception, id));
+            }
         }
     }
 

@@ -1,6 +1,4 @@
 using System.Data.Common;
-using System.Management.Automation;
-using FullDbResult.Storage;
 
 namespace FullDbResult.PowerShell;
 

@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Globalization;
-using System.Management.Automation;
 using System.Text.Json.Nodes;
 
 namespace FullDbResult.PowerShell;

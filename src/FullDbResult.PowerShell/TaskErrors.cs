@@ -1,16 +1,16 @@
-using System.Management.Automation;
-using FullDbResult.Tasks;
-
 namespace FullDbResult.PowerShell;
 
 /// <summary>
-/// Error records about one task, targeted at its id, so that a script can collect the ids that failed while
-/// the pipeline goes on with the next one.
+/// Error records about one task, targeted at its id (or one periodic task, at its name), so that a script can
+/// collect the ids that failed while the pipeline goes on with the next one.
 /// </summary>
 internal static class TaskErrors
 {
     public static ErrorRecord NotFound(string taskId) =>
         new(new ItemNotFoundException($"No task with id '{taskId}' is stored."), "TaskNotFound", ErrorCategory.ObjectNotFound, taskId);
+
+    public static ErrorRecord PeriodicTaskNotFound(string name) =>
+        new(new ItemNotFoundException($"No periodic task is named '{name}'."), "PeriodicTaskNotFound", ErrorCategory.ObjectNotFound, name);
 
     public static ErrorRecord InvalidId(ArgumentException exception, string taskId) =>
         new(exception, "InvalidTaskId", ErrorCategory.InvalidArgument, taskId);

@@ -1,5 +1,3 @@
-using FullDbResult.Storage;
-
 namespace FullDbResult.PowerShell;
 
 /// <summary>What Initialize-TaskStore did to a store's schema.</summary>

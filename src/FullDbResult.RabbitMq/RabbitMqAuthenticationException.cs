@@ -5,19 +5,11 @@ namespace FullDbResult.RabbitMq;
 /// outage: retrying with the same credentials cannot succeed. The message names the user, host, port and
 /// virtual host, never the password.
 /// </summary>
-public sealed class RabbitMqAuthenticationException : Exception
+public sealed class RabbitMqAuthenticationException(string userName, string host, int port, string virtualHost, string brokerReason, Exception? inner = null)
+    : Exception($"RabbitMQ at {host}:{port} refused user '{userName}' on virtual host '{virtualHost}': authentication failed ({brokerReason}). Check the user name and password.", inner)
 {
-    public RabbitMqAuthenticationException(string userName, string host, int port, string virtualHost, string brokerReason, Exception? inner = null)
-        : base($"RabbitMQ at {host}:{port} refused user '{userName}' on virtual host '{virtualHost}': authentication failed ({brokerReason}). Check the user name and password.", inner)
-    {
-        UserName = userName;
-        Host = host;
-        Port = port;
-        VirtualHost = virtualHost;
-    }
-
-    public string UserName { get; }
-    public string Host { get; }
-    public int Port { get; }
-    public string VirtualHost { get; }
+    public string UserName { get; } = userName;
+    public string Host { get; } = host;
+    public int Port { get; } = port;
+    public string VirtualHost { get; } = virtualHost;
 }

@@ -1,6 +1,4 @@
-using System.Management.Automation;
 using FullDbResult.RabbitMq;
-using FullDbResult.Storage;
 
 namespace FullDbResult.PowerShell.Commands;
 
@@ -13,24 +11,12 @@ namespace FullDbResult.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommunications.Connect, "FullDbResult")]
 [OutputType(typeof(FullDbResultSession))]
-public sealed class ConnectFullDbResultCommand : PSCmdlet
+public sealed class ConnectFullDbResultCommand : StoreConnectionCmdlet
 {
-    private readonly CancellationTokenSource _stopping = new();
-
+    /// <summary>The task store's connection string; the first positional argument.</summary>
     [Parameter(Position = 0)]
     [ValidateNotNullOrEmpty]
-    public string? ConnectionString { get; set; }
-
-    /// <summary>The database behind -ConnectionString, when its keys do not tell.</summary>
-    // A name, not the enum: see StoreCmdlet.Provider.
-    [Parameter]
-    [ValidateSet(nameof(DatabaseProvider.Sqlite), nameof(DatabaseProvider.PostgreSql), nameof(DatabaseProvider.SqlServer))]
-    public string? Provider { get; set; }
-
-    /// <summary>The store's user name and password, kept out of the connection string (and out of any output).</summary>
-    [Parameter]
-    [Credential]
-    public PSCredential? Credential { get; set; }
+    public override string? ConnectionString { get; set; }
 
     /// <summary>The RabbitMQ URL, e.g. amqp://user:password@host:5672/vhost.</summary>
     [Parameter]
@@ -65,7 +51,7 @@ public sealed class ConnectFullDbResultCommand : PSCmdlet
         int? schemaVersion = null;
         try
         {
-            schemaVersion = store.GetSchemaVersionAsync(_stopping.Token).GetAwaiter().GetResult();
+            schemaVersion = store.GetSchemaVersionAsync(StopToken).GetAwaiter().GetResult();
         }
         catch (Exception exception) when (exception is TaskStoreException or OperationCanceledException or System.Data.Common.DbException)
         {
@@ -78,6 +64,4 @@ public sealed class ConnectFullDbResultCommand : PSCmdlet
         WriteVerbose($"Connected: {session}.");
         WriteObject(session);
     }
-
-    protected override void StopProcessing() => _stopping.Cancel();
 }

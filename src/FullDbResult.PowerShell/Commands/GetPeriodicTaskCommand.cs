@@ -1,8 +1,3 @@
-using System.Management.Automation;
-using FullDbResult.PowerShell.Completion;
-using FullDbResult.Scheduling;
-using FullDbResult.Storage;
-
 namespace FullDbResult.PowerShell.Commands;
 
 /// <summary>
@@ -25,8 +20,7 @@ public sealed class GetPeriodicTaskCommand : StoreCmdlet
 
     protected override void ProcessRecord()
     {
-        var periodicTasks = new PeriodicTaskStore(Store);
-        var all = Await(token => periodicTasks.ListAsync(Enabled, token));
+        var all = Await(token => PeriodicTasks.ListAsync(Enabled, token));
         if (Name is null)
         {
             WriteObject(all, enumerateCollection: true);
@@ -39,8 +33,7 @@ public sealed class GetPeriodicTaskCommand : StoreCmdlet
             WriteObject(matches, enumerateCollection: true);
             // As Get-Item does: a wildcard that matches nothing is no error, a plain name that matches nothing is.
             if (matches.Count == 0 && !NamePattern.HasWildcards(name))
-                WriteError(new ErrorRecord(new ItemNotFoundException($"No periodic task is named '{name}'."),
-                    "PeriodicTaskNotFound", ErrorCategory.ObjectNotFound, name));
+                WriteError(TaskErrors.PeriodicTaskNotFound(name));
         }
     }
 }

@@ -1,6 +1,3 @@
-using System.Management.Automation;
-using FullDbResult.Tasks;
-
 namespace FullDbResult.PowerShell.Commands;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Management.Automation;
-using FullDbResult.PowerShell.Completion;
-using FullDbResult.Storage;
-using FullDbResult.Tasks;
-
 namespace FullDbResult.PowerShell.Commands;
 
 /// <summary>
@@ -50,7 +45,7 @@ public sealed class GetTaskResultCommand : StoreCmdlet
     {
         if (ParameterSetName == IdSet)
         {
-            foreach (var id in TaskId) WriteTask(id);
+            ForEachTaskId(TaskId, WriteTask);
             return;
         }
         var query = new TaskQuery
@@ -66,16 +61,7 @@ public sealed class GetTaskResultCommand : StoreCmdlet
 
     private void WriteTask(string id)
     {
-        TaskRecord? task;
-        try
-        {
-            task = Await(token => Store.GetAsync(id, token));
-        }
-        catch (ArgumentException exception)
-        {
-            WriteError(TaskErrors.InvalidId(exception, id));
-            return;
-        }
+        var task = Await(token => Store.GetAsync(id, token));
         if (task is null) WriteError(TaskErrors.NotFound(id));
         else WriteObject(task);
     }

@@ -1,7 +1,3 @@
-using System.Management.Automation;
-using FullDbResult.Scheduling;
-using FullDbResult.Tasks;
-
 namespace FullDbResult.PowerShell.Commands;
 
 /// <summary>

@@ -1,8 +1,5 @@
-using System.Management.Automation;
 using FullDbResult.Protocol;
 using FullDbResult.Publishing;
-using FullDbResult.Storage;
-using FullDbResult.Tasks;
 
 namespace FullDbResult.PowerShell.Commands;
 
@@ -26,27 +23,20 @@ public sealed class InvokeTaskRetryCommand : BrokerCmdlet
     [Parameter]
     public SwitchParameter DefaultRouting { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => ForEachTaskId(TaskId, id =>
     {
-        foreach (var id in TaskId)
+        if (!ShouldProcess(id, "Send the task again under a new id")) return;
+        WriteProgress(new ProgressRecord(0, "Retrying tasks", $"{_retried} sent; now {id}"));
+        try
         {
-            if (!ShouldProcess(id, "Send the task again under a new id")) continue;
-            WriteProgress(new ProgressRecord(0, "Retrying tasks", $"{_retried} sent; now {id}"));
-            try
-            {
-                Retry(id);
-            }
-            catch (ArgumentException exception)
-            {
-                WriteError(TaskErrors.InvalidId(exception, id));
-            }
-            catch (TaskPublishException exception)
-            {
-                // The new row stays PENDING with the publish error in its meta, where Get-StaleTask finds it.
-                WritePublishError(exception, id);
-            }
+            Retry(id);
         }
-    }
+        catch (TaskPublishException exception)
+        {
+            // The new row stays PENDING with the publish error in its meta, where Get-StaleTask finds it.
+            WritePublishError(exception, id);
+        }
+    });
 
     protected override void EndProcessing() =>
         WriteProgress(new ProgressRecord(0, "Retrying tasks", $"{_retried} sent") { RecordType = ProgressRecordType.Completed });

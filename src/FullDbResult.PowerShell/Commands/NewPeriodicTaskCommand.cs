@@ -1,8 +1,3 @@
-using System.Management.Automation;
-using FullDbResult.PowerShell.Completion;
-using FullDbResult.Scheduling;
-using FullDbResult.Storage;
-
 namespace FullDbResult.PowerShell.Commands;
 
 /// <summary>
@@ -42,13 +37,12 @@ public sealed class NewPeriodicTaskCommand : PeriodicTaskDefinitionCmdlet
             return;
         }
         if (!ShouldProcess(Name, $"Define the periodic task {definition}")) return;
-        var periodicTasks = new PeriodicTaskStore(Store);
         try
         {
             // A name in use is this item's error, not the store's: the pipeline goes on.
             var added = Await(async token =>
             {
-                try { return await periodicTasks.AddAsync(definition, token); }
+                try { return await PeriodicTasks.AddAsync(definition, token); }
                 catch (DuplicatePeriodicTaskException) { return null; }
             });
             if (added is null)

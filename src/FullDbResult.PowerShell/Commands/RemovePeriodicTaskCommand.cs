@@ -1,8 +1,3 @@
-using System.Management.Automation;
-using FullDbResult.PowerShell.Completion;
-using FullDbResult.Scheduling;
-using FullDbResult.Storage;
-
 namespace FullDbResult.PowerShell.Commands;
 
 /// <summary>
@@ -13,8 +8,6 @@ namespace FullDbResult.PowerShell.Commands;
 [OutputType(typeof(void))]
 public sealed class RemovePeriodicTaskCommand : StoreCmdlet
 {
-    private PeriodicTaskStore? _periodicTasks;
-
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [TextArgument("Name")]
@@ -23,13 +16,11 @@ public sealed class RemovePeriodicTaskCommand : StoreCmdlet
 
     protected override void ProcessRecord()
     {
-        _periodicTasks ??= new PeriodicTaskStore(Store);
         foreach (var name in Name)
         {
             if (!ShouldProcess(name, "Remove the periodic task definition")) continue;
-            if (!Await(token => _periodicTasks.RemoveAsync(name, token)))
-                WriteError(new ErrorRecord(new ItemNotFoundException($"No periodic task is named '{name}'."),
-                    "PeriodicTaskNotFound", ErrorCategory.ObjectNotFound, name));
+            if (!Await(token => PeriodicTasks.RemoveAsync(name, token)))
+                WriteError(TaskErrors.PeriodicTaskNotFound(name));
         }
     }
 }

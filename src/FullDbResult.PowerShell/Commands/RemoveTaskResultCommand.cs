@@ -1,8 +1,3 @@
-using System.Management.Automation;
-using FullDbResult.PowerShell.Completion;
-using FullDbResult.Storage;
-using FullDbResult.Tasks;
-
 namespace FullDbResult.PowerShell.Commands;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Management.Automation;
-using FullDbResult.Tasks;
-
 namespace FullDbResult.PowerShell.Commands;
 
 /// <summary>
@@ -11,14 +8,9 @@ namespace FullDbResult.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Reset, "ScheduledTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(TaskRecord))]
-public sealed class ResetScheduledTaskCommand : StoreCmdlet
+public sealed class ResetScheduledTaskCommand : TaskIdsCmdlet
 {
     private int _released;
-
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [TextArgument("TaskId")]
-    public string[] TaskId { get; set; } = [];
 
     /// <summary>The claim to release, as Get-StaleScheduledTask showed it; the row's current claim when not given.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -29,20 +21,7 @@ public sealed class ResetScheduledTaskCommand : StoreCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord()
-    {
-        foreach (var id in TaskId)
-        {
-            try
-            {
-                Release(id);
-            }
-            catch (ArgumentException exception)
-            {
-                WriteError(TaskErrors.InvalidId(exception, id));
-            }
-        }
-    }
+    protected override void ProcessRecord() => ForEachTaskId(TaskId, Release);
 
     protected override void EndProcessing() =>
         WriteVerbose($"Released {_released} claims; the next dispatch pass (Invoke-ScheduledDispatch, or a running dispatcher) sends the tasks.");

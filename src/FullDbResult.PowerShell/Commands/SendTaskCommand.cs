@@ -1,7 +1,4 @@
-using System.Management.Automation;
-using FullDbResult.PowerShell.Completion;
 using FullDbResult.Publishing;
-using FullDbResult.Tasks;
 
 namespace FullDbResult.PowerShell.Commands;
 

@@ -1,8 +1,3 @@
-using System.Management.Automation;
-using FullDbResult.PowerShell.Completion;
-using FullDbResult.Scheduling;
-using FullDbResult.Storage;
-
 namespace FullDbResult.PowerShell.Commands;
 
 /// <summary>
@@ -14,8 +9,6 @@ namespace FullDbResult.PowerShell.Commands;
 [OutputType(typeof(PeriodicTask))]
 public sealed class SetPeriodicTaskCommand : PeriodicTaskDefinitionCmdlet
 {
-    private PeriodicTaskStore? _periodicTasks;
-
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [TextArgument("Name")]
@@ -49,16 +42,15 @@ public sealed class SetPeriodicTaskCommand : PeriodicTaskDefinitionCmdlet
 
     protected override void ProcessRecord()
     {
-        _periodicTasks ??= new PeriodicTaskStore(Store);
         foreach (var name in Name) Change(name);
     }
 
     private void Change(string name)
     {
-        var task = Await(token => _periodicTasks!.GetAsync(name, token));
+        var task = Await(token => PeriodicTasks.GetAsync(name, token));
         if (task is null)
         {
-            WriteError(NotFound(name));
+            WriteError(TaskErrors.PeriodicTaskNotFound(name));
             return;
         }
         var definitionChanges = DefinitionParametersGiven.Count > 0 || TaskName is not null;
@@ -76,12 +68,9 @@ public sealed class SetPeriodicTaskCommand : PeriodicTaskDefinitionCmdlet
         if (!ShouldProcess(name, $"Change the periodic task to {task}{(task.Enabled ? "" : ", disabled")}")) return;
         // Enabling or disabling alone touches that column only, so it never undoes another operator's change.
         var changed = definitionChanges
-            ? Await(token => _periodicTasks!.ChangeAsync(task, token))
-            : !(Enable || Disable) || Await(token => Enable ? _periodicTasks!.EnableAsync(name, token) : _periodicTasks!.DisableAsync(name, token));
-        if (!changed) WriteError(NotFound(name));
-        else if (PassThru) WriteObject(Await(token => _periodicTasks!.GetAsync(name, token)));
+            ? Await(token => PeriodicTasks.ChangeAsync(task, token))
+            : !(Enable || Disable) || Await(token => Enable ? PeriodicTasks.EnableAsync(name, token) : PeriodicTasks.DisableAsync(name, token));
+        if (!changed) WriteError(TaskErrors.PeriodicTaskNotFound(name));
+        else if (PassThru) WriteObject(Await(token => PeriodicTasks.GetAsync(name, token)));
     }
-
-    private static ErrorRecord NotFound(string name) =>
-        new(new ItemNotFoundException($"No periodic task is named '{name}'."), "PeriodicTaskNotFound", ErrorCategory.ObjectNotFound, name);
 }

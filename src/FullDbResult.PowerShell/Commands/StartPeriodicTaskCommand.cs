@@ -1,9 +1,4 @@
-using System.Management.Automation;
-using FullDbResult.PowerShell.Completion;
 using FullDbResult.Publishing;
-using FullDbResult.Scheduling;
-using FullDbResult.Storage;
-using FullDbResult.Tasks;
 
 namespace FullDbResult.PowerShell.Commands;
 
@@ -28,7 +23,7 @@ public sealed class StartPeriodicTaskCommand : BrokerCmdlet
         foreach (var name in Name)
         {
             if (!ShouldProcess(name, "Send the periodic task now")) continue;
-            _scheduler ??= Log.Create<PeriodicScheduler>(new PeriodicTaskStore(Store), Publisher);
+            _scheduler ??= Log.Create<PeriodicScheduler>(PeriodicTasks, Publisher);
             try
             {
                 // An unknown name is this item's error, not the store's: the pipeline goes on.
@@ -38,8 +33,7 @@ public sealed class StartPeriodicTaskCommand : BrokerCmdlet
                     catch (PeriodicTaskNotFoundException) { return null; }
                 });
                 if (taskId is null)
-                    WriteError(new ErrorRecord(new ItemNotFoundException($"No periodic task is named '{name}'."),
-                        "PeriodicTaskNotFound", ErrorCategory.ObjectNotFound, name));
+                    WriteError(TaskErrors.PeriodicTaskNotFound(name));
                 else
                     WriteObject(Await(token => Store.GetAsync(taskId, token)));
             }

@@ -1,6 +1,3 @@
-using System.Management.Automation;
-using FullDbResult.Tasks;
-
 namespace FullDbResult.PowerShell.Commands;
 
 /// <summary>
@@ -10,35 +7,17 @@ namespace FullDbResult.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Stop, "Task", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(TaskRecord))]
-public sealed class StopTaskCommand : StoreCmdlet
+public sealed class StopTaskCommand : TaskIdsCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [TextArgument("TaskId")]
-    public string[] TaskId { get; set; } = [];
-
     /// <summary>Writes each cancelled task, now REVOKED.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord()
-    {
-        foreach (var id in TaskId)
-        {
-            if (!ShouldProcess(id, "Cancel the scheduled task (SCHEDULED to REVOKED)")) continue;
-            try
-            {
-                Cancel(id);
-            }
-            catch (ArgumentException exception)
-            {
-                WriteError(TaskErrors.InvalidId(exception, id));
-            }
-        }
-    }
+    protected override void ProcessRecord() => ForEachTaskId(TaskId, Cancel);
 
     private void Cancel(string id)
     {
+        if (!ShouldProcess(id, "Cancel the scheduled task (SCHEDULED to REVOKED)")) return;
         var cancelled = Await(token => Store.CancelScheduledAsync(id, token));
         if (cancelled && !PassThru) return;
         // Read back: the revoked row for -PassThru, or the reason the cancel did not apply.

@@ -1,7 +1,5 @@
 using System.Collections;
-using System.Management.Automation;
 using System.Management.Automation.Language;
-using FullDbResult.Storage;
 
 namespace FullDbResult.PowerShell.Completion;
 

@@ -1,17 +1,10 @@
 using System.Collections;
-using System.Management.Automation;
-using System.Management.Automation.Language;
 
 namespace FullDbResult.PowerShell.Completion;
 
 /// <summary>Completes task names from the store the command line names, a seek of the name index each.</summary>
-public sealed class TaskNameCompleter : IArgumentCompleter
+public sealed class TaskNameCompleter : ValueCompleter
 {
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-        CommandAst commandAst, IDictionary fakeBoundParameters)
-    {
-        var typed = CompletionValues.Typed(wordToComplete);
-        return CompletionValues.Results(CompletionValues.FromStore(fakeBoundParameters,
-            (store, token) => store.GetTaskNamesAsync(typed, CompletionValues.Limit, token)));
-    }
+    protected override IEnumerable<string> Values(string typed, IDictionary fakeBoundParameters) =>
+        CompletionValues.FromStore(fakeBoundParameters, (store, token) => store.GetTaskNamesAsync(typed, CompletionValues.Limit, token));
 }

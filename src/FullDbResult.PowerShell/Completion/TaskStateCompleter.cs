@@ -1,17 +1,10 @@
 using System.Collections;
-using System.Management.Automation;
-using System.Management.Automation.Language;
-using FullDbResult.Tasks;
 
 namespace FullDbResult.PowerShell.Completion;
 
 /// <summary>Completes task states: Celery's and the scheduler's, whatever the case typed (states match so).</summary>
-public sealed class TaskStateCompleter : IArgumentCompleter
+public sealed class TaskStateCompleter : ValueCompleter
 {
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-        CommandAst commandAst, IDictionary fakeBoundParameters)
-    {
-        var typed = CompletionValues.Typed(wordToComplete);
-        return CompletionValues.Results(TaskStates.All.Where(state => state.StartsWith(typed, StringComparison.OrdinalIgnoreCase)));
-    }
+    protected override IEnumerable<string> Values(string typed, IDictionary fakeBoundParameters) =>
+        TaskStates.All.Where(state => state.StartsWith(typed, StringComparison.OrdinalIgnoreCase));
 }

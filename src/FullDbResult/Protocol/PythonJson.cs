@@ -41,18 +41,6 @@ internal static class PythonJson
 
             switch (reader.TokenType)
             {
-                case JsonTokenType.StartArray:
-                    output.Append('[');
-                    break;
-                case JsonTokenType.StartObject:
-                    output.Append('{');
-                    break;
-                case JsonTokenType.EndArray:
-                    output.Append(']');
-                    break;
-                case JsonTokenType.EndObject:
-                    output.Append('}');
-                    break;
                 case JsonTokenType.PropertyName:
                     AppendString(output, ReadString(ref reader)).Append(": ");
                     break;
@@ -62,14 +50,19 @@ internal static class PythonJson
                 case JsonTokenType.Number:
                     output.Append(Encoding.ASCII.GetString(reader.ValueSpan));
                     break;
-                case JsonTokenType.True:
-                    output.Append("true");
-                    break;
-                case JsonTokenType.False:
-                    output.Append("false");
-                    break;
-                case JsonTokenType.Null:
-                    output.Append("null");
+                default:
+                    // The structural tokens and the literals stand as they are; there are no others in JSON read without comments.
+                    output.Append(reader.TokenType switch
+                    {
+                        JsonTokenType.StartArray => "[",
+                        JsonTokenType.StartObject => "{",
+                        JsonTokenType.EndArray => "]",
+                        JsonTokenType.EndObject => "}",
+                        JsonTokenType.True => "true",
+                        JsonTokenType.False => "false",
+                        JsonTokenType.Null => "null",
+                        _ => "",
+                    });
                     break;
             }
 

@@ -10,21 +10,14 @@ namespace FullDbResult.Publishing;
 /// never lost silently. A publish that fails leaves the row PENDING with <c>publish_error</c> in its meta,
 /// where <c>Get-StaleTask</c> finds it, and the error goes to the caller.
 /// </summary>
-public sealed class TaskClient
+public sealed class TaskClient(TaskStore store, ITaskPublisher publisher, TaskClientOptions? options = null)
 {
     /// <summary>The meta key that holds why a publish failed.</summary>
     public const string PublishErrorKey = "publish_error";
 
-    private readonly TaskStore _store;
-    private readonly ITaskPublisher _publisher;
-    private readonly TaskClientOptions _options;
-
-    public TaskClient(TaskStore store, ITaskPublisher publisher, TaskClientOptions? options = null)
-    {
-        _store = store ?? throw new ArgumentNullException(nameof(store));
-        _publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
-        _options = options ?? new TaskClientOptions();
-    }
+    private readonly TaskStore _store = store ?? throw new ArgumentNullException(nameof(store));
+    private readonly ITaskPublisher _publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
+    private readonly TaskClientOptions _options = options ?? new TaskClientOptions();
 
     /// <summary>Sends one task and returns its id once the broker has confirmed it (or once it is SCHEDULED).</summary>
     /// <param name="args">JSON array text; null is <c>[]</c>.</param>

@@ -12,18 +12,11 @@ namespace FullDbResult.Scheduling;
 /// it is published, so one of them sends it. The run's PENDING row is written with the claim, so a crash
 /// before the publish leaves a row the stale-task query reports. Misfire policy: see <see cref="PeriodicSchedule"/>.
 /// </summary>
-public sealed class PeriodicScheduler
+public sealed class PeriodicScheduler(PeriodicTaskStore tasks, ITaskPublisher publisher, ILogger? logger = null)
 {
-    private readonly PeriodicTaskStore _tasks;
-    private readonly ITaskPublisher _publisher;
-    private readonly ILogger _logger;
-
-    public PeriodicScheduler(PeriodicTaskStore tasks, ITaskPublisher publisher, ILogger? logger = null)
-    {
-        _tasks = tasks ?? throw new ArgumentNullException(nameof(tasks));
-        _publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
-        _logger = logger ?? NullLogger.Instance;
-    }
+    private readonly PeriodicTaskStore _tasks = tasks ?? throw new ArgumentNullException(nameof(tasks));
+    private readonly ITaskPublisher _publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
     /// <summary>
     /// Sends every enabled task due at <paramref name="now"/> (the store's clock when not given) whose run

@@ -14,18 +14,11 @@ namespace FullDbResult.Scheduling;
 /// row that the stale queries report. Holds two batches in memory at most: the one being published and the
 /// next.
 /// </summary>
-public sealed class ScheduledDispatcher
+public sealed class ScheduledDispatcher(TaskStore store, ITaskPublisher publisher, ILogger? logger = null)
 {
-    private readonly TaskStore _store;
-    private readonly ITaskPublisher _publisher;
-    private readonly ILogger _logger;
-
-    public ScheduledDispatcher(TaskStore store, ITaskPublisher publisher, ILogger? logger = null)
-    {
-        _store = store ?? throw new ArgumentNullException(nameof(store));
-        _publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
-        _logger = logger ?? NullLogger.Instance;
-    }
+    private readonly TaskStore _store = store ?? throw new ArgumentNullException(nameof(store));
+    private readonly ITaskPublisher _publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
     /// <summary>What the next pass would send (the -WhatIf listing): due, unclaimed rows, soonest first.</summary>
     public IAsyncEnumerable<TaskRecord> PreviewAsync(int? first = null, CancellationToken cancellationToken = default) =>

@@ -8,22 +8,19 @@ public static class TaskValidation
     public const int MaxIdLength = 255;
     public const int MaxNameLength = 255;
 
-    public static void ValidateTaskId(string? taskId, string parameterName = "TaskId")
-    {
-        if (string.IsNullOrEmpty(taskId))
-            throw new ArgumentException("The task id is empty.", parameterName);
-        if (taskId.Length > MaxIdLength)
-            throw new ArgumentException(
-                $"The task id is {taskId.Length} characters long; at most {MaxIdLength} are allowed.", parameterName);
-    }
+    public static void ValidateTaskId(string? taskId, string parameterName = "TaskId") =>
+        ValidateText(taskId, string.IsNullOrEmpty(taskId), "task id", MaxIdLength, parameterName);
 
-    public static void ValidateTaskName(string? taskName, string parameterName = "TaskName")
+    public static void ValidateTaskName(string? taskName, string parameterName = "TaskName") =>
+        ValidateText(taskName, string.IsNullOrWhiteSpace(taskName), "task name", MaxNameLength, parameterName);
+
+    private static void ValidateText(string? value, bool empty, string what, int maxLength, string parameterName)
     {
-        if (string.IsNullOrWhiteSpace(taskName))
-            throw new ArgumentException("The task name is empty.", parameterName);
-        if (taskName.Length > MaxNameLength)
+        if (empty || value is null)
+            throw new ArgumentException($"The {what} is empty.", parameterName);
+        if (value.Length > maxLength)
             throw new ArgumentException(
-                $"The task name is {taskName.Length} characters long; at most {MaxNameLength} are allowed.", parameterName);
+                $"The {what} is {value.Length} characters long; at most {maxLength} are allowed.", parameterName);
     }
 
     /// <summary>Validates the fields every stored task must have right.</summary>
