@@ -14,8 +14,8 @@ namespace FullDbResult.RabbitMq;
 /// </summary>
 /// <remarks>
 /// On amqp:// the socket's stream rewrites the 64-bit integer header tag <c>L</c> that py-amqp writes and
-/// RabbitMQ.Client 7.2.2 cannot read (<see cref="LongIntegerTagRewriter"/>). On amqps:// the client's own TLS
-/// stream is used and such a header still drops the connection.
+/// RabbitMQ.Client 7.2.2 cannot read (<see cref="LongIntegerTagRewriter"/>). On amqps:// the same socket does the
+/// TLS itself with the client's settings for the URL (<see cref="Tls"/>), so the rewrite sees plaintext frames.
 /// </remarks>
 public sealed class RabbitMqConnection : IAsyncDisposable
 {
@@ -47,9 +47,29 @@ public sealed class RabbitMqConnection : IAsyncDisposable
             NetworkRecoveryInterval = TimeSpan.FromSeconds(2),
             RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
         };
-        if (uri.Scheme == "amqp") _factory.SocketFactory = FrameRewritingTcpClient.Create;
+        if (uri.Scheme == "amqps")
+        {
+            // The URL's port stays; only the client's own TLS stream goes, replaced by the socket's (see remarks).
+            Tls = _factory.Ssl;
+            _factory.Ssl = new SslOption { Enabled = false };
+            _factory.SocketFactory = FrameRewritingTcpClient.WithTls(Tls);
+        }
+        else
+        {
+            _factory.SocketFactory = FrameRewritingTcpClient.Create;
+        }
+
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
+
+    /// <summary>
+    /// The TLS settings of an amqps:// URL, as RabbitMQ.Client sets them from it (server name = the URL's host,
+    /// certificate chain checked against the machine's trusted roots, a host name mismatch accepted as the client
+    /// accepts it), read at each connect: set <see cref="SslOption.CertificateValidationCallback"/>,
+    /// <see cref="SslOption.Certs"/> or <see cref="SslOption.AcceptablePolicyErrors"/> before the first use to
+    /// change them. Null for amqp://.
+    /// </summary>
+    public SslOption? Tls { get; }
 
     /// <summary>The broker URL with the password replaced by ***.</summary>
     public string RedactedUrl { get; }
@@ -142,8 +162,20 @@ public sealed class RabbitMqConnection : IAsyncDisposable
     }
 
     // The client's messages name the endpoint, not the credentials; the URL is redacted.
+    // A refused TLS certificate is named as such, not only as an unreachable endpoint.
     private RabbitMqUnavailableException Unavailable(Exception ex) =>
-        new($"RabbitMQ at {RedactedUrl} is not reachable: {ex.GetType().Name}: {ex.Message}", ex);
+        new($"RabbitMQ at {RedactedUrl} is not reachable: {ex.GetType().Name}: {ex.Message}{TlsFailure(ex)}", ex);
+
+    private static string TlsFailure(Exception ex)
+    {
+        for (var inner = ex.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Security.Authentication.AuthenticationException tls)
+                return $" (TLS handshake failed: {tls.Message})";
+        }
+
+        return "";
+    }
 
     // RabbitMQ answers bad credentials with ACCESS_REFUSED, which the client raises as an
     // AuthenticationFailureException inside its BrokerUnreachableException.

@@ -2,9 +2,11 @@ namespace FullDbResult.Testing;
 
 /// <summary>
 /// One private RabbitMQ node without systemd: rabbitmq-server run directly and detached, with its own HOME
-/// (Erlang cookie), node name, ports, private epmd and data, all on loopback (DESIGN.md §6).
+/// (Erlang cookie), node name, ports, private epmd and data, all on loopback (DESIGN.md §6). With
+/// <paramref name="tls"/> it also listens for amqps:// on <see cref="TlsPort"/> with that authority's server
+/// certificate.
 /// </summary>
-internal sealed class RabbitMqNode(string binDirectory, string directory)
+internal sealed class RabbitMqNode(string binDirectory, string directory, TestCertificateAuthority? tls = null)
 {
     private const string Epmd = "/usr/bin/epmd";
     private const int StartAttempts = 3;
@@ -18,6 +20,8 @@ internal sealed class RabbitMqNode(string binDirectory, string directory)
     private IDisposable? _stopAfterExit;
 
     public int AmqpPort { get; private set; }
+
+    public int TlsPort { get; private set; }
 
     private int EpmdPort { get; set; }
 
@@ -40,6 +44,7 @@ internal sealed class RabbitMqNode(string binDirectory, string directory)
             AmqpPort = FreePort.Next();
             EpmdPort = FreePort.Next();
             _environment = NodeEnvironment(distributionPort: FreePort.Next());
+            WriteTlsListener();
             _stopAfterExit = TestRun.AfterExit(StopCommands());
             var started = Launch();
             if (started?.Succeeded == true)
@@ -136,6 +141,21 @@ internal sealed class RabbitMqNode(string binDirectory, string directory)
         ["RABBITMQ_ADVANCED_CONFIG_FILE"] = Path.Combine(directory, "advanced.config"),
         ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(directory, "enabled_plugins"),
     };
+
+    private void WriteTlsListener()
+    {
+        if (tls is null) return;
+        TlsPort = FreePort.Next();
+        File.WriteAllLines(Path.Combine(directory, "rabbitmq.conf"),
+        [
+            $"listeners.ssl.default = 127.0.0.1:{TlsPort}",
+            $"ssl_options.cacertfile = {tls.CaCertificateFile}",
+            $"ssl_options.certfile = {tls.ServerCertificateFile}",
+            $"ssl_options.keyfile = {tls.ServerKeyFile}",
+            "ssl_options.verify = verify_none",
+            "ssl_options.fail_if_no_peer_cert = false",
+        ]);
+    }
 
     private void WriteCookie()
     {

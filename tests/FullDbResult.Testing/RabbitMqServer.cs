@@ -26,11 +26,34 @@ public sealed class RabbitMqServer : IDisposable
 
     public int Port => AmqpUri.IsDefaultPort ? 5672 : AmqpUri.Port;
 
+    /// <summary>amqps://guest:guest@127.0.0.1:PORT/ on a broker from <see cref="StartNewWithTls"/>; null otherwise.</summary>
+    public Uri? AmqpsUri { get; private init; }
+
+    /// <summary>The authority that signed the amqps:// listener's certificate; null without TLS.</summary>
+    public TestCertificateAuthority? CertificateAuthority { get; private init; }
+
     /// <summary>
     /// Starts a broker of the caller's own, for tests that disturb it (<see cref="Restart"/>) while other
     /// tests use <see cref="Shared"/>. Dispose it when done, or it stops after the process ends.
     /// </summary>
     public static RabbitMqServer StartNew() => StartPrivate(DebianBinDirectory);
+
+    /// <summary>
+    /// Starts a broker of the caller's own that also listens for amqps:// (<see cref="AmqpsUri"/>) with a server
+    /// certificate of a test authority (<see cref="CertificateAuthority"/>) that nothing trusts unless told to.
+    /// </summary>
+    public static RabbitMqServer StartNewWithTls()
+    {
+        var directory = TestRun.NewDirectory("rabbitmq");
+        var authority = TestCertificateAuthority.Create(Path.Combine(directory, "tls"));
+        var node = new RabbitMqNode(DebianBinDirectory, directory, authority);
+        node.Start();
+        return new RabbitMqServer(new Uri($"amqp://guest:guest@127.0.0.1:{node.AmqpPort}/"), node)
+        {
+            AmqpsUri = new Uri($"amqps://guest:guest@127.0.0.1:{node.TlsPort}/"),
+            CertificateAuthority = authority,
+        };
+    }
 
     /// <summary>Runs rabbitmqctl against this node and returns its standard output; throws if it fails.</summary>
     public string RunCtl(params string[] args) => PrivateNode.RunCtl(args);

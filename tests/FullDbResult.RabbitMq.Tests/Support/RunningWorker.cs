@@ -18,11 +18,14 @@ public sealed class RunningWorker : IAsyncDisposable
     public string Queue { get; }
     public string DeadLetterQueue => Queue + Worker.Options.DeadLetterSuffix;
 
-    /// <summary>Starts a worker on <paramref name="queue"/> (a new one when null) after <paramref name="register"/> adds its handlers.</summary>
-    public static async Task<RunningWorker> StartAsync(TaskStore store, Action<TaskWorker> register, string? queue = null, TaskWorkerOptions? options = null, RabbitMqServer? server = null)
+    /// <summary>
+    /// Starts a worker on <paramref name="queue"/> (a new one when null) after <paramref name="register"/> adds its
+    /// handlers, on <paramref name="connection"/> (which it then owns) or else a new one to <paramref name="server"/>.
+    /// </summary>
+    public static async Task<RunningWorker> StartAsync(TaskStore store, Action<TaskWorker> register, string? queue = null, TaskWorkerOptions? options = null, RabbitMqServer? server = null, RabbitMqConnection? connection = null)
     {
         queue ??= Broker.NewQueue("worker");
-        var connection = Broker.Connect(server);
+        connection ??= Broker.Connect(server);
         var worker = new TaskWorker(connection, store, (options ?? new TaskWorkerOptions()) with { Queues = [queue] });
         register(worker);
         await worker.StartAsync();
