@@ -2,7 +2,6 @@ using System.Data;
 using System.Linq.Expressions;
 using System.Reflection;
 using FullDbResult.Storage.Dialects;
-using FullDbResult.Tasks;
 
 namespace FullDbResult.Storage;
 

@@ -1,5 +1,4 @@
 using FullDbResult.Storage.Schema;
-using FullDbResult.Tasks;
 
 namespace FullDbResult.Storage.Dialects;
 

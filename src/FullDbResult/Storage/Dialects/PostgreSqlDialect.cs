@@ -1,6 +1,5 @@
 using System.Data;
 using System.Data.Common;
-using FullDbResult.Tasks;
 using Npgsql;
 
 namespace FullDbResult.Storage.Dialects;

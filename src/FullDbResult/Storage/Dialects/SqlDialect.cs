@@ -1,7 +1,6 @@
 using System.Data;
 using System.Data.Common;
 using System.Text;
-using FullDbResult.Tasks;
 
 namespace FullDbResult.Storage.Dialects;
 

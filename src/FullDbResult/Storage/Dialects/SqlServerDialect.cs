@@ -1,7 +1,6 @@
 using System.Data;
 using System.Data.Common;
 using FullDbResult.Storage.Schema;
-using FullDbResult.Tasks;
 using Microsoft.Data.SqlClient;
 
 namespace FullDbResult.Storage.Dialects;
