@@ -79,6 +79,18 @@ public abstract class StoreCmdlet : StoreConnectionCmdlet
     }
 
     /// <summary>
+    /// Runs <paramref name="process"/> for each periodic task name the user confirms <paramref name="action"/>
+    /// on (-WhatIf, -Confirm); a name declined is skipped and the pipeline goes on.
+    /// </summary>
+    protected void ForEachConfirmedName(IEnumerable<string> names, string action, Action<string> process)
+    {
+        foreach (var name in names)
+        {
+            if (ShouldProcess(name, action)) process(name);
+        }
+    }
+
+    /// <summary>
     /// Enumerates a streaming store query on the pipeline thread, so each row can be written as it arrives
     /// and the first page shows before the last is read. With an <paramref name="activity"/>, shows the
     /// running count with Write-Progress on long scans. Failures and Ctrl+C end it as <see cref="Await"/> does.

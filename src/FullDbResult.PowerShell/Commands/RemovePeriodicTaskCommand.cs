@@ -14,13 +14,11 @@ public sealed class RemovePeriodicTaskCommand : StoreCmdlet
     [ArgumentCompleter(typeof(PeriodicTaskNameCompleter))]
     public string[] Name { get; set; } = [];
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => ForEachConfirmedName(Name, "Remove the periodic task definition", Remove);
+
+    private void Remove(string name)
     {
-        foreach (var name in Name)
-        {
-            if (!ShouldProcess(name, "Remove the periodic task definition")) continue;
-            if (!Await(token => PeriodicTasks.RemoveAsync(name, token)))
-                WriteError(TaskErrors.PeriodicTaskNotFound(name));
-        }
+        if (!Await(token => PeriodicTasks.RemoveAsync(name, token)))
+            WriteError(TaskErrors.PeriodicTaskNotFound(name));
     }
 }

@@ -18,30 +18,28 @@ public sealed class StartPeriodicTaskCommand : BrokerCmdlet
     [ArgumentCompleter(typeof(PeriodicTaskNameCompleter))]
     public string[] Name { get; set; } = [];
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => ForEachConfirmedName(Name, "Send the periodic task now", Send);
+
+    private void Send(string name)
     {
-        foreach (var name in Name)
+        var scheduler = _scheduler ??= Log.Create<PeriodicScheduler>(PeriodicTasks, Publisher);
+        try
         {
-            if (!ShouldProcess(name, "Send the periodic task now")) continue;
-            _scheduler ??= Log.Create<PeriodicScheduler>(PeriodicTasks, Publisher);
-            try
+            // An unknown name is this item's error, not the store's: the pipeline goes on.
+            var taskId = Await(async token =>
             {
-                // An unknown name is this item's error, not the store's: the pipeline goes on.
-                var taskId = Await(async token =>
-                {
-                    try { return await _scheduler.TriggerNowAsync(name, token); }
-                    catch (PeriodicTaskNotFoundException) { return null; }
-                });
-                if (taskId is null)
-                    WriteError(TaskErrors.PeriodicTaskNotFound(name));
-                else
-                    WriteObject(Await(token => Store.GetAsync(taskId, token)));
-            }
-            catch (TaskPublishException exception)
-            {
-                // The run and its PENDING row stay recorded, where Get-StaleTask finds the task.
-                WritePublishError(exception, name);
-            }
+                try { return await scheduler.TriggerNowAsync(name, token); }
+                catch (PeriodicTaskNotFoundException) { return null; }
+            });
+            if (taskId is null)
+                WriteError(TaskErrors.PeriodicTaskNotFound(name));
+            else
+                WriteObject(Await(token => Store.GetAsync(taskId, token)));
+        }
+        catch (TaskPublishException exception)
+        {
+            // The run and its PENDING row stay recorded, where Get-StaleTask finds the task.
+            WritePublishError(exception, name);
         }
     }
 }

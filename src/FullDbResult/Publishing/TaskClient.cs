@@ -1,7 +1,5 @@
 using FullDbResult.Json;
 using FullDbResult.Protocol;
-using FullDbResult.Storage;
-using FullDbResult.Tasks;
 
 namespace FullDbResult.Publishing;
 

@@ -1,5 +1,4 @@
 using FullDbResult.Protocol;
-using FullDbResult.Tasks;
 
 namespace FullDbResult.Publishing;
 

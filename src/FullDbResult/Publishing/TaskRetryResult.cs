@@ -1,6 +1,3 @@
-using FullDbResult.Storage;
-using FullDbResult.Tasks;
-
 namespace FullDbResult.Publishing;
 
 /// <summary>What <see cref="TaskClient.RetryAsync"/> did: sent a new task, or why not.</summary>

@@ -1,8 +1,4 @@
 using System.Data.Common;
-using FullDbResult.Publishing;
-using FullDbResult.Storage;
-using FullDbResult.Tasks;
-using Microsoft.Extensions.Logging;
 
 namespace FullDbResult.Scheduling;
 

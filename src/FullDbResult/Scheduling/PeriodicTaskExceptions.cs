@@ -1,5 +1,3 @@
-using FullDbResult.Storage;
-
 namespace FullDbResult.Scheduling;
 
 /// <summary>A periodic task with this name is already stored.</summary>

@@ -2,7 +2,6 @@ using System.Data.Common;
 using Dapper;
 using FullDbResult.Json;
 using FullDbResult.Scheduling;
-using FullDbResult.Tasks;
 
 namespace FullDbResult.Storage;
 

@@ -2,7 +2,6 @@ using System.Data;
 using System.Data.Common;
 using Dapper;
 using FullDbResult.Storage.Dialects;
-using FullDbResult.Tasks;
 
 namespace FullDbResult.Storage;
 

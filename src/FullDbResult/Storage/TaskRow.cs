@@ -2,7 +2,6 @@ using System.Data;
 using System.Linq.Expressions;
 using System.Reflection;
 using FullDbResult.Storage.Dialects;
-using FullDbResult.Tasks;
 
 namespace FullDbResult.Storage;
 
@@ -16,17 +15,17 @@ internal static class TaskRow
 {
     public const string Table = "fulldbresult_task";
 
-    private static string Id(SqlDialect d) => d.Varchar(255);
-    private static string Text(SqlDialect d) => d.Text;
-    private static string Time(SqlDialect d) => d.Timestamp;
-    private static string Integer(SqlDialect d) => d.Integer;
+    private static string Id(SqlDialect d) => d.Types.Varchar(255);
+    private static string Text(SqlDialect d) => d.Types.Text;
+    private static string Time(SqlDialect d) => d.Types.Timestamp;
+    private static string Integer(SqlDialect d) => d.Types.Integer;
 
     /// <summary>Every column but the surrogate id, in the table's order.</summary>
     public static readonly TaskColumn[] Columns =
     [
         TaskColumn.Of(r => r.TaskId, "task_id", Id, StateChangeMerge.KeepFirst, c => c.TaskId),
         TaskColumn.Of(r => r.TaskName, "task_name", Id, StateChangeMerge.LastNonNullWins, c => c.TaskName),
-        TaskColumn.Of(r => r.Status, "status", d => d.Varchar(50), StateChangeMerge.Status, c => c.Status),
+        TaskColumn.Of(r => r.Status, "status", d => d.Types.Varchar(50), StateChangeMerge.Status, c => c.Status),
         TaskColumn.Of(r => r.Args, "args", Text, StateChangeMerge.LastNonNullWins, c => c.Args),
         TaskColumn.Of(r => r.Kwargs, "kwargs", Text, StateChangeMerge.LastNonNullWins, c => c.Kwargs),
         TaskColumn.Of(r => r.Result, "result", Text, StateChangeMerge.WithOutcome, c => c.Result),

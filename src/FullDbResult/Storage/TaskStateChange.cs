@@ -1,5 +1,3 @@
-using FullDbResult.Tasks;
-
 namespace FullDbResult.Storage;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using Dapper;
-using FullDbResult.Tasks;
 
 namespace FullDbResult.Storage;
 

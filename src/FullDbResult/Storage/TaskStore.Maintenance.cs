@@ -1,6 +1,5 @@
 using Dapper;
 using FullDbResult.Json;
-using FullDbResult.Tasks;
 
 namespace FullDbResult.Storage;
 

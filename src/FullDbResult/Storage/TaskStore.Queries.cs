@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Dapper;
-using FullDbResult.Tasks;
 
 namespace FullDbResult.Storage;
 

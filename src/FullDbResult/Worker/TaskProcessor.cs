@@ -1,9 +1,5 @@
 using FullDbResult.Json;
 using FullDbResult.Protocol;
-using FullDbResult.Publishing;
-using FullDbResult.Storage;
-using FullDbResult.Tasks;
-using Microsoft.Extensions.Logging;
 
 namespace FullDbResult.Worker;
 

@@ -1,9 +1,3 @@
-using FullDbResult.Publishing;
-using FullDbResult.Storage;
-using FullDbResult.Tasks;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace FullDbResult.Worker;
 
 /// <summary>

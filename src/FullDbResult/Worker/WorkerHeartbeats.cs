@@ -1,6 +1,4 @@
 using System.Net;
-using FullDbResult.Storage;
-using Microsoft.Extensions.Logging;
 
 namespace FullDbResult.Worker;
 

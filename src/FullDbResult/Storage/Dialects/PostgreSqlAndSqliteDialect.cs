@@ -1,5 +1,4 @@
 using FullDbResult.Storage.Schema;
-using FullDbResult.Tasks;
 
 namespace FullDbResult.Storage.Dialects;
 
@@ -10,7 +9,7 @@ namespace FullDbResult.Storage.Dialects;
 internal abstract class PostgreSqlAndSqliteDialect : SqlDialect
 {
     internal override string CreateSchemaTable =>
-        $"CREATE TABLE IF NOT EXISTS {SchemaMigrator.Table} (version {Integer} NOT NULL PRIMARY KEY, description {Varchar(255)} NOT NULL, applied_at {Timestamp} NOT NULL)";
+        $"CREATE TABLE IF NOT EXISTS {SchemaMigrator.Table} (version {Types.Integer} NOT NULL PRIMARY KEY, description {Types.Varchar(255)} NOT NULL, applied_at {Types.Timestamp} NOT NULL)";
 
     internal override string Top => "";
 

@@ -1,7 +1,6 @@
 using System.Data;
 using System.Data.Common;
 using System.Text;
-using FullDbResult.Tasks;
 
 namespace FullDbResult.Storage.Dialects;
 
@@ -50,15 +49,8 @@ internal abstract class SqlDialect
 
     internal abstract DbType TimestampDbType { get; }
 
-    // Column types used by the schema.
-    internal abstract string IdentityColumn { get; }
-    internal abstract string Varchar(int length);
-    internal abstract string Text { get; }
-    internal abstract string Timestamp { get; }
-    internal abstract string Integer { get; }
-    internal abstract string BigInteger { get; }
-    internal abstract string Boolean { get; }
-    internal abstract string False { get; }
+    /// <summary>Column types used by the schema.</summary>
+    internal abstract ColumnTypes Types { get; }
 
     /// <summary>Creates the schema-version table if missing.</summary>
     internal abstract string CreateSchemaTable { get; }

@@ -1,7 +1,6 @@
 using System.Data;
 using System.Data.Common;
 using FullDbResult.Storage.Schema;
-using FullDbResult.Tasks;
 using Microsoft.Data.SqlClient;
 
 namespace FullDbResult.Storage.Dialects;
@@ -27,14 +26,7 @@ internal sealed class SqlServerDialect : SqlDialect
 
     // DbType.DateTime would be SQL Server's legacy datetime type, rounded to 3 ms.
     internal override DbType TimestampDbType => DbType.DateTime2;
-    internal override string IdentityColumn => "bigint IDENTITY(1,1) NOT NULL PRIMARY KEY";
-    internal override string Varchar(int length) => $"nvarchar({length})";
-    internal override string Text => "nvarchar(max)";
-    internal override string Timestamp => "datetime2";
-    internal override string Integer => "int";
-    internal override string BigInteger => "bigint";
-    internal override string Boolean => "bit";
-    internal override string False => "0";
+    internal override ColumnTypes Types => ColumnTypes.SqlServer;
     internal override string Top => "TOP (@Limit) ";
     internal override string Limit => "";
 

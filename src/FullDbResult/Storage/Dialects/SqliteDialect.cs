@@ -36,14 +36,7 @@ internal sealed class SqliteDialect : PostgreSqlAndSqliteDialect
     internal override int InsertBatchRows => 1;
 
     internal override DbType TimestampDbType => DbType.DateTime;
-    internal override string IdentityColumn => "INTEGER PRIMARY KEY";
-    internal override string Varchar(int length) => "TEXT";
-    internal override string Text => "TEXT";
-    internal override string Timestamp => "TEXT";
-    internal override string Integer => "INTEGER";
-    internal override string BigInteger => "INTEGER";
-    internal override string Boolean => "INTEGER";
-    internal override string False => "0";
+    internal override ColumnTypes Types => ColumnTypes.Sqlite;
 
     // BEGIN IMMEDIATE already holds the database's only write lock.
     internal override string? MigrationLock => null;

@@ -21,38 +21,39 @@ internal static class Migrations
 
     private static IEnumerable<string> InitialSchema(SqlDialect d)
     {
-        string Id(int length = 255) => d.Varchar(length);
+        var t = d.Types;
+        string Id(int length = 255) => t.Varchar(length);
         yield return $"""
             CREATE TABLE fulldbresult_task (
-                id {d.IdentityColumn},
+                id {t.IdentityColumn},
                 task_id {Id()} NOT NULL,
                 task_name {Id()} NOT NULL,
-                status {d.Varchar(50)} NOT NULL,
-                args {d.Text} NOT NULL,
-                kwargs {d.Text} NOT NULL,
-                result {d.Text} NULL,
-                traceback {d.Text} NULL,
+                status {t.Varchar(50)} NOT NULL,
+                args {t.Text} NOT NULL,
+                kwargs {t.Text} NOT NULL,
+                result {t.Text} NULL,
+                traceback {t.Text} NULL,
                 exchange {Id()} NULL,
                 routing_key {Id()} NULL,
                 queue {Id()} NULL,
-                priority {d.Integer} NULL,
-                eta {d.Timestamp} NULL,
-                expires {d.Timestamp} NULL,
-                date_submitted {d.Timestamp} NOT NULL,
-                date_started {d.Timestamp} NULL,
-                date_done {d.Timestamp} NULL,
-                date_updated {d.Timestamp} NOT NULL,
+                priority {t.Integer} NULL,
+                eta {t.Timestamp} NULL,
+                expires {t.Timestamp} NULL,
+                date_submitted {t.Timestamp} NOT NULL,
+                date_started {t.Timestamp} NULL,
+                date_done {t.Timestamp} NULL,
+                date_updated {t.Timestamp} NOT NULL,
                 scheduled_id {Id()} NULL,
-                claimed_at {d.Timestamp} NULL,
+                claimed_at {t.Timestamp} NULL,
                 worker {Id()} NULL,
-                retries {d.Integer} NOT NULL DEFAULT 0,
+                retries {t.Integer} NOT NULL DEFAULT 0,
                 root_id {Id()} NULL,
                 parent_id {Id()} NULL,
                 group_id {Id()} NULL,
                 retried_from {Id()} NULL,
                 retried_as {Id()} NULL,
-                hidden {d.Boolean} NOT NULL DEFAULT {d.False},
-                meta {d.Text} NULL)
+                hidden {t.Boolean} NOT NULL DEFAULT {t.False},
+                meta {t.Text} NULL)
             """;
         yield return "CREATE UNIQUE INDEX ux_fulldbresult_task_task_id ON fulldbresult_task (task_id)";
         // Stale tasks and status filters (one seek per status, ordered by date_updated); purge by status and age.
@@ -72,33 +73,33 @@ internal static class Migrations
             CREATE TABLE fulldbresult_worker (
                 worker_name {Id()} NOT NULL PRIMARY KEY,
                 hostname {Id()} NOT NULL,
-                pid {d.Integer} NOT NULL,
-                queues {d.Text} NOT NULL,
-                started_at {d.Timestamp} NOT NULL,
-                last_heartbeat {d.Timestamp} NOT NULL,
-                stopped_at {d.Timestamp} NULL)
+                pid {t.Integer} NOT NULL,
+                queues {t.Text} NOT NULL,
+                started_at {t.Timestamp} NOT NULL,
+                last_heartbeat {t.Timestamp} NOT NULL,
+                stopped_at {t.Timestamp} NULL)
             """;
 
         yield return $"""
             CREATE TABLE fulldbresult_periodic_task (
-                id {d.IdentityColumn},
+                id {t.IdentityColumn},
                 name {Id()} NOT NULL,
                 task_name {Id()} NOT NULL,
-                args {d.Text} NOT NULL,
-                kwargs {d.Text} NOT NULL,
+                args {t.Text} NOT NULL,
+                kwargs {t.Text} NOT NULL,
                 exchange {Id()} NULL,
                 routing_key {Id()} NULL,
                 queue {Id()} NULL,
-                priority {d.Integer} NULL,
+                priority {t.Integer} NULL,
                 cron_expression {Id()} NULL,
-                time_zone {d.Varchar(100)} NULL,
-                interval_seconds {d.BigInteger} NULL,
-                enabled {d.Boolean} NOT NULL,
-                last_run_at {d.Timestamp} NULL,
-                run_count {d.BigInteger} NOT NULL DEFAULT 0,
+                time_zone {t.Varchar(100)} NULL,
+                interval_seconds {t.BigInteger} NULL,
+                enabled {t.Boolean} NOT NULL,
+                last_run_at {t.Timestamp} NULL,
+                run_count {t.BigInteger} NOT NULL DEFAULT 0,
                 last_task_id {Id()} NULL,
-                description {d.Text} NULL,
-                date_changed {d.Timestamp} NOT NULL)
+                description {t.Text} NULL,
+                date_changed {t.Timestamp} NOT NULL)
             """;
         yield return "CREATE UNIQUE INDEX ux_fulldbresult_periodic_task_name ON fulldbresult_periodic_task (name)";
     }
