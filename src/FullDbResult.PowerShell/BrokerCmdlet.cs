@@ -9,16 +9,22 @@ namespace FullDbResult.PowerShell;
 /// FULLDBRESULT_BROKER_URL, else the local default; -BrokerCredential gives its user and password. The
 /// connection opens on first send and closes with the command.
 /// </summary>
-public abstract class BrokerCmdlet : StoreCmdlet, IDynamicParameters, IDisposable
+public abstract class BrokerCmdlet : StoreCmdlet, IDisposable
 {
-    private readonly BrokerParameters _brokerParameters = new();
     private ResolvedBroker? _broker;
     private RabbitMqConnection? _connection;
     private RabbitMqTaskPublisher? _publisher;
     private TaskClient? _client;
 
-    /// <summary>-BrokerUrl and -BrokerCredential.</summary>
-    public object GetDynamicParameters() => _brokerParameters;
+    /// <summary>The RabbitMQ URL, e.g. amqp://user:password@host:5672/vhost; wins over the session and the environment.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? BrokerUrl { get; set; }
+
+    /// <summary>The broker's user name and password, kept out of the URL (and out of any output).</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? BrokerCredential { get; set; }
 
     /// <summary>The publisher over the broker, opened on first use.</summary>
     protected ITaskPublisher Publisher => _publisher ??= OpenPublisher();
@@ -62,7 +68,7 @@ public abstract class BrokerCmdlet : StoreCmdlet, IDynamicParameters, IDisposabl
         }
     }
 
-    private ResolvedBroker Broker => _broker ??= ResolvedBroker.Resolve(_brokerParameters.BrokerUrl, _brokerParameters.BrokerCredential, (Session ?? CurrentSession.Get())?.ResolvedBroker);
+    private ResolvedBroker Broker => _broker ??= ResolvedBroker.Resolve(BrokerUrl, BrokerCredential, (Session ?? CurrentSession.Get())?.ResolvedBroker);
 
     private RabbitMqTaskPublisher OpenPublisher()
     {

@@ -11,17 +11,22 @@ namespace FullDbResult.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommunications.Connect, "FullDbResult")]
 [OutputType(typeof(FullDbResultSession))]
-public sealed class ConnectFullDbResultCommand : StoreConnectionCmdlet, IDynamicParameters
+public sealed class ConnectFullDbResultCommand : StoreConnectionCmdlet
 {
-    private readonly BrokerParameters _brokerParameters = new();
-
     /// <summary>The task store's connection string; the first positional argument.</summary>
     [Parameter(Position = 0)]
     [ValidateNotNullOrEmpty]
     public override string? ConnectionString { get; set; }
 
-    /// <summary>-BrokerUrl and -BrokerCredential: the broker the session names.</summary>
-    public object GetDynamicParameters() => _brokerParameters;
+    /// <summary>The RabbitMQ URL, e.g. amqp://user:password@host:5672/vhost.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? BrokerUrl { get; set; }
+
+    /// <summary>The broker's user name and password, kept out of the URL (and out of any output).</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? BrokerCredential { get; set; }
 
     protected override void EndProcessing()
     {
@@ -39,7 +44,7 @@ public sealed class ConnectFullDbResultCommand : StoreConnectionCmdlet, IDynamic
         }
         WriteVerbose(resolved.Describe());
 
-        var broker = ResolvedBroker.Given(_brokerParameters.BrokerUrl, _brokerParameters.BrokerCredential, "-BrokerUrl");
+        var broker = ResolvedBroker.Given(BrokerUrl, BrokerCredential, "-BrokerUrl");
         // Checked now, not at the first send: a URL that cannot work should fail where it was typed.
         if (broker is not null && !broker.IsValid) ThrowTerminatingError(BrokerErrors.InvalidUrl(broker));
 
