@@ -21,7 +21,7 @@ internal sealed class ResolvedBroker
 
     public string Source { get; }
 
-    public string Redacted => RabbitMqConnection.Redact(Url);
+    public string Redacted => SecretRedactor.RedactUrl(Url);
 
     /// <summary>Whether the URL is one RabbitMqConnection takes; it connects only on first use.</summary>
     public bool IsValid

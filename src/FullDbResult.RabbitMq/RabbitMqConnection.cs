@@ -36,8 +36,8 @@ public sealed class RabbitMqConnection : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(brokerUrl);
         if (!Uri.TryCreate(brokerUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("amqp" or "amqps"))
-            throw new ArgumentException($"The broker URL '{Redact(brokerUrl)}' is not an amqp:// or amqps:// URL.", nameof(brokerUrl));
-        RedactedUrl = Redact(brokerUrl);
+            throw new ArgumentException($"The broker URL '{SecretRedactor.RedactUrl(brokerUrl)}' is not an amqp:// or amqps:// URL.", nameof(brokerUrl));
+        RedactedUrl = SecretRedactor.RedactUrl(brokerUrl);
         _factory = new ConnectionFactory
         {
             Uri = uri,
@@ -79,9 +79,6 @@ public sealed class RabbitMqConnection : IAsyncDisposable
         !string.IsNullOrWhiteSpace(brokerUrl) ? brokerUrl
         : Environment.GetEnvironmentVariable(BrokerUrlVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment
         : "amqp://guest:guest@localhost:5672/";
-
-    /// <summary>Replaces the password in an amqp URL with ***, whatever characters it holds.</summary>
-    public static string Redact(string url) => SecretRedactor.RedactUrl(url);
 
     /// <summary>
     /// Opens the connection now if it is not open, so that a command with nothing to send still learns that the
