@@ -1,6 +1,6 @@
 namespace FullDbResult.Storage;
 
-/// <summary>A filtered listing, newest change first.</summary>
+/// <summary>A filtered listing, newest change first (oldest first with <see cref="OldestFirst"/>).</summary>
 public sealed class TaskQuery
 {
     /// <summary>An exact task name, or a pattern with * and ? wildcards.</summary>
@@ -12,6 +12,22 @@ public sealed class TaskQuery
     public DateTime? Until { get; set; }
     /// <summary>At most this many rows in all; null for no limit.</summary>
     public int? First { get; set; }
+    /// <summary>Exact queue, worker, group, root and parent filters; each has an index but the parent (seek it with the root).</summary>
+    public string? Queue { get; set; }
+    public string? Worker { get; set; }
+    public string? GroupId { get; set; }
+    public string? RootId { get; set; }
+    public string? ParentId { get; set; }
+    /// <summary>Oldest change first instead of newest.</summary>
+    public bool OldestFirst { get; set; }
+    /// <summary>Starts after this row (a page's last <see cref="TaskCursor.From"/>): the next page, by keyset.</summary>
+    public TaskCursor? After { get; set; }
+}
+
+/// <summary>A position in a listing ordered by last change: the row's change time and its row id.</summary>
+public sealed record TaskCursor(DateTime DateUpdated, long Id)
+{
+    public static TaskCursor From(TaskRecord record) => new((record ?? throw new ArgumentNullException(nameof(record))).DateUpdated, record.Id);
 }
 
 /// <summary>What counts as stale: not terminal, and not changed for longer than <see cref="OlderThan"/>.</summary>

@@ -18,14 +18,20 @@ public sealed partial class TaskStore
         AddNameFilter(query.Name, "t", conditions, filter);
         if (query.Since is { } since) { conditions.Add("t.date_updated >= @Since"); filter.Add("Since", since); }
         if (query.Until is { } until) { conditions.Add("t.date_updated < @Until"); filter.Add("Until", until); }
-        var listing = new Listing(conditions, "date_updated", Descending: true)
+        foreach (var (column, value) in new[] { ("queue", query.Queue), ("worker", query.Worker), ("group_id", query.GroupId), ("root_id", query.RootId), ("parent_id", query.ParentId) })
+        {
+            if (string.IsNullOrEmpty(value)) continue;
+            conditions.Add($"t.{column} = @{column}");
+            filter.Add(column, value);
+        }
+        var listing = new Listing(conditions, "date_updated", Descending: !query.OldestFirst)
         {
             SeekEach = TaskStates.Normalize(query.Statuses) is { Count: > 0 } statuses
                 ? filter.Each("Status", statuses).Select(status => "t.status = " + status).ToList()
                 : null,
         };
 
-        await foreach (var record in PageAsync<TaskRecord>(listing, filter, query.First, r => r.DateUpdated, cancellationToken))
+        await foreach (var record in PageAsync<TaskRecord>(listing, filter, query.First, r => r.DateUpdated, cancellationToken, query.After))
             yield return record;
     }
 
@@ -138,13 +144,13 @@ public sealed partial class TaskStore
     /// <summary>Runs a keyset-paged listing: each page starts after the last row of the one before.</summary>
     private async IAsyncEnumerable<TRecord> PageAsync<TRecord>(
         Listing listing, SqlParameters filter, int? first, Func<TRecord, DateTime> orderValue,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        [EnumeratorCancellation] CancellationToken cancellationToken, TaskCursor? after = null)
         where TRecord : TaskRecord
     {
         if (first is < 0) throw new ArgumentOutOfRangeException(nameof(first), "The number of rows to return cannot be negative.");
         var remaining = first ?? int.MaxValue;
-        DateTime? lastValue = null;
-        long lastId = 0;
+        DateTime? lastValue = after?.DateUpdated;
+        long lastId = after?.Id ?? 0;
         while (remaining > 0)
         {
             var pageSize = Math.Min(Options.PageSize, remaining);

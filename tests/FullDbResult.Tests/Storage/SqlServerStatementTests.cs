@@ -74,6 +74,9 @@ public class SqlServerStatementTests
         await new WorkerStore(store).GetWorkersAsync();
         await store.QueryAsync(new TaskQuery { Name = "e*", Statuses = [TaskStates.Failure], Since = DateTime.UtcNow, Until = DateTime.UtcNow }).ToListAsync();
         await store.QueryAsync(new TaskQuery { Name = "exact" }).ToListAsync();
+        await store.QueryAsync(new TaskQuery { Queue = "q", Worker = "w", GroupId = "g", RootId = "r", ParentId = "p", OldestFirst = true, After = new TaskCursor(DateTime.UtcNow, 5) }).ToListAsync();
+        await store.CountByStatusAsync(DateTime.UtcNow);
+        await store.GetActivityAsync(TaskStates.Success, DateTime.UtcNow);
         await store.GetStatusesAsync();
         await store.GetStaleTasksAsync(new StaleTaskQuery { Name = "e*", First = 10 }).ToListAsync();
         await store.GetStaleScheduledAsync(TimeSpan.FromMinutes(5)).ToListAsync();

@@ -38,6 +38,9 @@ internal sealed class PostgreSqlDialect : PostgreSqlAndSqliteDialect
     internal override ColumnTypes Types => ColumnTypes.PostgreSql;
 
     // A transaction-scoped advisory lock: released at commit or rollback, even if the process dies.
+    internal override string MinutesSince2000(string column) =>
+        $"CAST(floor(extract(epoch FROM {column} - TIMESTAMPTZ '2000-01-01 00:00:00+00') / 60) AS bigint)";
+
     internal override string? MigrationLock => "SELECT pg_advisory_xact_lock(7415321)";
 
     internal override string ClaimRowLock => " FOR UPDATE SKIP LOCKED";

@@ -109,6 +109,9 @@ internal abstract class SqlDialect
     /// <summary>The distinct statuses present, read with one index seek per status rather than a scan.</summary>
     internal abstract string DistinctStatuses { get; }
 
+    /// <summary>Whole minutes from 2000-01-01 00:00 UTC to the timestamp <paramref name="column"/>: a per-minute bucket.</summary>
+    internal abstract string MinutesSince2000(string column);
+
     /// <summary>Deletes up to @Limit rows matching <paramref name="where"/>, first in <paramref name="orderBy"/> order.</summary>
     internal abstract string DeleteBatch(string where, string orderBy);
 

@@ -81,6 +81,9 @@ internal sealed class SqlServerDialect : SqlDialect
         OUTPUT {TaskRow.Select("inserted.")};
         """;
 
+    // DATEDIFF counts minute boundaries crossed, which for later times is the floor.
+    internal override string MinutesSince2000(string column) => $"DATEDIFF(minute, '2000-01-01', {column})";
+
     // A recursive CTE may not hold the MIN subquery here, so the loose index scan is a loop.
     internal override string DistinctStatuses =>
         $"""

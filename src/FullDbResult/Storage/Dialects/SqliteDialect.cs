@@ -39,6 +39,9 @@ internal sealed class SqliteDialect : PostgreSqlAndSqliteDialect
     internal override ColumnTypes Types => ColumnTypes.Sqlite;
 
     // BEGIN IMMEDIATE already holds the database's only write lock.
+    // Times are stored as text; julianday reads them, and 2451544.5 is 2000-01-01 00:00.
+    internal override string MinutesSince2000(string column) => $"CAST((julianday({column}) - 2451544.5) * 1440 AS INTEGER)";
+
     internal override string? MigrationLock => null;
 
     internal override IEnumerable<string> OnCreate => ["PRAGMA journal_mode=WAL"];
