@@ -1,12 +1,15 @@
+using FullDbResult.Host;
 using FullDbResult.Hosting;
 using FullDbResult.RabbitMq;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 // Configuration: appsettings.json, then FullDbResult__* environment variables, then --FullDbResult:Key=value.
-var builder = Host.CreateApplicationBuilder(args);
+// A web host: the dashboard (DashboardHosting) is served on Urls (appsettings.json: localhost only).
+var builder = WebApplication.CreateBuilder(args);
 // Each does nothing unless the process runs under the Windows service manager or systemd.
 builder.Services.AddWindowsService(options => options.ServiceName = "FullDbResult");
 builder.Services.AddSystemd();
@@ -21,10 +24,12 @@ builder.Services.AddFullDbResult(section)
     // This program has no task handlers of its own, so its worker stays off: a host of your own that adds them
     // (AddWorker(w => w.Register(...))) runs it from the same FullDbResult:Worker section.
     .AddWorker();
+builder.AddDashboard();
 
 try
 {
-    using var host = builder.Build();
+    await using var host = builder.Build();
+    host.MapDashboard();
     // Credentials are checked before the services start, so a wrong password ends the process at once
     // instead of every dispatch pass failing.
     try
