@@ -30,7 +30,7 @@ internal static class OverviewPage
 
         var stale = await store.GetStaleTasksAsync(new StaleTaskQuery { OlderThan = request.Options.StaleAfter, First = Shown }, request.Aborted).ToListAsync(request.Aborted);
         body.Raw($"<h2>Stale tasks (unchanged for {request.Options.StaleAfter.TotalMinutes:0} min, not terminal)</h2>");
-        body.Raw(TaskTable.Render(request, stale, selectable: false, extra: ("worker", t => ((StaleTask)t).PossiblyAborted ? "<span class=\"warn\">possibly aborted</span>" : "")));
+        body.Raw(TaskTable.Render(request, stale, selectable: false, extra: ("its worker", t => ((StaleTask)t).PossiblyAborted ? "<span class=\"warn\">possibly aborted</span>" : "")));
 
         var due = await store.GetDueScheduledAsync(Shown, request.Aborted).ToListAsync(request.Aborted);
         var staleClaims = await store.GetStaleScheduledAsync(request.Options.StaleClaimAfter, Shown, request.Aborted).ToListAsync(request.Aborted);
