@@ -76,10 +76,10 @@ public sealed class RabbitMqCluster : IDisposable
         return leader >= 0 ? leader : throw new InvalidOperationException($"Queue '{queue}' has no leader among the nodes: '{line[1]}'.");
     }
 
-    /// <summary>Stops node <paramref name="node"/> (the Erlang VM exits; its data stays) and waits until it is gone.</summary>
-    public void StopNode(int node)
+    /// <summary>Kills node <paramref name="node"/> (SIGKILL to its Erlang VM): no leadership is handed over, connections just drop.</summary>
+    public void KillNode(int node)
     {
-        _nodes[node].Stop();
+        _nodes[node].Kill();
         _stopped[node] = true;
     }
 

@@ -97,6 +97,20 @@ internal sealed class RabbitMqNode(string binDirectory, string directory, TestCe
         }
     }
 
+    /// <summary>
+    /// Kills the node's Erlang VM (SIGKILL), as a machine that loses power: nothing is handed over. Its
+    /// registration with epmd goes with its connection.
+    /// </summary>
+    public void Kill()
+    {
+        lock (_stopLock)
+        {
+            ExternalCommand.RunChecked("kill", ["-KILL", File.ReadAllText(PidFile).Trim()], CtlTimeout);
+            _stopAfterExit?.Dispose();
+            _stopAfterExit = null;
+        }
+    }
+
     /// <summary>Starts the node and waits for it; null if it did not come up in time.</summary>
     private ProcessResult? Launch()
     {
