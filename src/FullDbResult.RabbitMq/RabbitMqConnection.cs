@@ -23,31 +23,39 @@ public sealed class RabbitMqConnection : IAsyncDisposable
     public const string BrokerUrlVariable = "FULLDBRESULT_BROKER_URL";
 
     private readonly ConnectionFactory _factory;
+    private readonly List<AmqpTcpEndpoint>? _endpoints;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IConnection? _connection;
     private int _drops;
     private bool _disposed;
 
-    /// <param name="brokerUrl">amqp://user:password@host:port/vhost (amqps:// for TLS).</param>
+    /// <param name="brokerUrl">
+    /// amqp://user:password@host:port/vhost (amqps:// for TLS); for a cluster, the URLs of its nodes separated by
+    /// ';', as Celery's broker_url takes them. The client connects to one of them, chosen at random, and on a drop
+    /// recovers to any that answers; the user, password and virtual host are the first URL's.
+    /// </param>
     /// <param name="clientName">Shown in the broker's connection list.</param>
     /// <param name="logger">Where drops and recoveries are logged; null logs nothing.</param>
     public RabbitMqConnection(string brokerUrl, string? clientName = null, ILogger<RabbitMqConnection>? logger = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(brokerUrl);
-        if (!Uri.TryCreate(brokerUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("amqp" or "amqps"))
-            throw new ArgumentException($"The broker URL '{SecretRedactor.RedactUrl(brokerUrl)}' is not an amqp:// or amqps:// URL.", nameof(brokerUrl));
-        RedactedUrl = SecretRedactor.RedactUrl(brokerUrl);
+        var urls = brokerUrl.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        RedactedUrl = string.Join(";", urls.Select(SecretRedactor.RedactUrl));
+        var uris = urls.Select(url => Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "amqp" or "amqps" ? uri
+            : throw new ArgumentException($"The broker URL '{SecretRedactor.RedactUrl(url)}' is not an amqp:// or amqps:// URL.", nameof(brokerUrl))).ToList();
+        if (uris.Any(uri => uri.Scheme != uris[0].Scheme))
+            throw new ArgumentException($"The broker URLs '{RedactedUrl}' mix amqp:// and amqps://.", nameof(brokerUrl));
         _factory = new ConnectionFactory
         {
-            Uri = uri,
+            Uri = uris[0],
             ClientProvidedName = clientName ?? $"fulldbresult {Environment.ProcessId}",
             AutomaticRecoveryEnabled = true,
             TopologyRecoveryEnabled = true,
             NetworkRecoveryInterval = TimeSpan.FromSeconds(2),
             RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
         };
-        if (uri.Scheme == "amqps")
+        if (uris[0].Scheme == "amqps")
         {
             // The URL's port stays; only the client's own TLS stream goes, replaced by the socket's (see remarks).
             Tls = _factory.Ssl;
@@ -59,8 +67,17 @@ public sealed class RabbitMqConnection : IAsyncDisposable
             _factory.SocketFactory = FrameRewritingTcpClient.Create;
         }
 
+        // Plain endpoints even for amqps://: the TLS is the socket's (its server name is the first URL's host).
+        _endpoints = uris.Count == 1 ? null
+            : uris.Select(uri => new AmqpTcpEndpoint(uri.Host, uri.Port > 0 ? uri.Port : uri.Scheme == "amqps" ? 5671 : 5672)).ToList();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
+
+    /// <summary>
+    /// How the publishers and workers on this connection declare task queues and dead-letter queues (classic or
+    /// quorum, delivery limit). Every client of a queue must declare it alike; set it before the first use.
+    /// </summary>
+    public QueueDeclarations Queues { get; init; } = new();
 
     /// <summary>
     /// The TLS settings of an amqps:// URL, as RabbitMQ.Client sets them from it (server name = the URL's host,
@@ -140,7 +157,9 @@ public sealed class RabbitMqConnection : IAsyncDisposable
             _connection = null;
             try
             {
-                _connection = await _factory.CreateConnectionAsync(cancellationToken);
+                _connection = _endpoints is null
+                    ? await _factory.CreateConnectionAsync(cancellationToken)
+                    : await _factory.CreateConnectionAsync(_endpoints, cancellationToken);
             }
             catch (Exception ex) when (ex is BrokerUnreachableException or OperationInterruptedException or IOException or TimeoutException)
             {

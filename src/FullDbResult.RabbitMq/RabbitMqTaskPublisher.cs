@@ -9,8 +9,9 @@ namespace FullDbResult.RabbitMq;
 /// <summary>
 /// Publishes Celery protocol v2 messages with publisher confirms on pooled channels of one connection.
 /// Every publish is mandatory, so a message no queue receives is an error, not a silent drop. A queue
-/// reached through the default exchange is declared first, as Celery declares it (durable, no arguments),
-/// so that a task sent before any worker started waits in its queue.
+/// reached through the default exchange is declared first, as the connection's <see cref="RabbitMqConnection.Queues"/>
+/// say (by default as Celery declares it: durable, no arguments), so that a task sent before any worker started
+/// waits in its queue.
 /// </summary>
 public sealed class RabbitMqTaskPublisher : ITaskPublisher, IAsyncDisposable
 {
@@ -107,7 +108,7 @@ public sealed class RabbitMqTaskPublisher : ITaskPublisher, IAsyncDisposable
         await using var channel = await _connection.CreateChannelAsync(cancellationToken: cancellationToken);
         try
         {
-            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: null, cancellationToken: cancellationToken);
+            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, _connection.Queues.TaskQueueArguments(queue), cancellationToken: cancellationToken);
         }
         catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 406)
         {

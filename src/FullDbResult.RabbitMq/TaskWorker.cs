@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using RabbitMQ.Client.Exceptions;
 
 namespace FullDbResult.RabbitMq;
 
@@ -79,8 +80,8 @@ public sealed class TaskWorker : IAsyncDisposable
         await _consumeChannel.BasicQosAsync(0, prefetch, global: false, cancellationToken);
         foreach (var queue in _options.Queues)
         {
-            await DeclareAsync(queue, cancellationToken);
-            await DeclareAsync(queue + _options.DeadLetterSuffix, cancellationToken);
+            await DeclareAsync(queue, Queues.TaskQueueArguments(queue), cancellationToken);
+            await DeclareAsync(Queues.DeadLetterQueueOf(queue), Queues.DeadLetterQueueArguments(queue), cancellationToken);
         }
 
         var consumer = new AsyncEventingBasicConsumer(_consumeChannel);
@@ -135,12 +136,26 @@ public sealed class TaskWorker : IAsyncDisposable
         var channel = ((AsyncEventingBasicConsumer)sender).Channel;
         string queue;
         lock (_queueByConsumerTag) queue = _queueByConsumerTag.GetValueOrDefault(delivery.ConsumerTag, delivery.RoutingKey);
-        await _engine.HandleAsync(new RabbitMqDelivery(channel, delivery, queue, queue + _options.DeadLetterSuffix, _deadLetters!));
+        await _engine.HandleAsync(new RabbitMqDelivery(channel, delivery, queue, Queues.DeadLetterQueueOf(queue), _deadLetters!));
     }
 
-    private Task DeclareAsync(string queue, CancellationToken cancellationToken) =>
-        // As Celery declares its queues: durable, no arguments, so that both sides may declare the same queue.
-        _consumeChannel!.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: null, cancellationToken: cancellationToken);
+    private QueueDeclarations Queues => _connection.Queues;
+
+    // Durable, and with the connection's arguments (none for a classic queue, as Celery declares it), so that
+    // every side may declare the same queue.
+    private async Task DeclareAsync(string queue, Dictionary<string, object?>? arguments, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _consumeChannel!.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments, cancellationToken: cancellationToken);
+        }
+        catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 406)
+        {
+            throw new InvalidOperationException(
+                $"The queue '{queue}' exists with other arguments than this worker declares ({ex.ShutdownReason.ReplyText}). " +
+                "A queue's type cannot change: drain and delete it, or declare another name; and give every producer and worker the same queue settings.", ex);
+        }
+    }
 
     private async Task Quietly(Func<Task> action)
     {

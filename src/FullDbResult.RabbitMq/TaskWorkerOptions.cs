@@ -20,7 +20,4 @@ public sealed record TaskWorkerOptions : WorkerOptions
     /// while the rows are written.
     /// </summary>
     public int DefaultPrefetch => Math.Max(Concurrency * 4, 32);
-
-    /// <summary>A message that cannot be run goes to the queue named by its queue plus this suffix, which the worker declares.</summary>
-    public string DeadLetterSuffix { get; init; } = ".dead_letter";
 }

@@ -16,6 +16,47 @@ internal sealed class PostgresCluster(string directory, string pgCtl)
 
     public int Port { get; private set; }
 
+    /// <summary>
+    /// Makes this cluster a streaming standby of <paramref name="primary"/> with <c>pg_basebackup -R</c> (which
+    /// writes standby.signal and primary_conninfo) and starts it on a port of its own.
+    /// </summary>
+    public void StartAsStandbyOf(PostgresCluster primary, string pgBasebackup)
+    {
+        if (Environment.IsPrivilegedProcess)
+        {
+            ExternalCommand.RunChecked("chown", ["postgres:postgres", directory], CommandTimeout);
+        }
+
+        Checked(RunAsServerUser(pgBasebackup,
+            ["-h", "127.0.0.1", "-p", primary.Port.ToString(), "-U", "postgres", "-D", DataDirectory, "-R", "-X", "stream", "--no-sync"]), "pg_basebackup");
+        // The primary's settings came with the copy; the socket directory must be this cluster's own.
+        Configure($"unix_socket_directories = '{directory}'");
+        TestRun.AfterExit(AsServerUser(pgCtl, ["stop", "-D", DataDirectory, "-m", "fast", "-w"]));
+        Port = FreePort.Next();
+        var start = RunAsServerUser(pgCtl, ["start", "-D", DataDirectory, "-l", LogFile, "-o", $"-p {Port}", "-w", "-t", "60"]);
+        if (!start.Succeeded)
+        {
+            throw new InvalidOperationException($"The standby did not start: {start}{LogTail.Of(LogFile)}");
+        }
+    }
+
+    /// <summary>Appends a line to postgresql.conf; it takes effect at the next start or reload.</summary>
+    public void Configure(string setting) => File.AppendAllText(Path.Combine(DataDirectory, "postgresql.conf"), $"\n{setting}\n");
+
+    /// <summary>Re-reads postgresql.conf.</summary>
+    public void Reload() => Checked(RunAsServerUser(pgCtl, ["reload", "-D", DataDirectory]), "pg_ctl reload");
+
+    /// <summary>Ends recovery on a standby (<c>pg_ctl promote</c>) and waits until it accepts writes.</summary>
+    public void Promote() => Checked(RunAsServerUser(pgCtl, ["promote", "-D", DataDirectory, "-w", "-t", "60"]), "pg_ctl promote");
+
+    private static void Checked(ProcessResult result, string what)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"{what} failed: {result}");
+        }
+    }
+
     public void InitializeAndStart(string initdb)
     {
         if (Environment.IsPrivilegedProcess)

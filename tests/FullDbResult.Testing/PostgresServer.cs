@@ -36,7 +36,8 @@ public sealed class PostgresServer
     /// <summary>Starts a stopped server again, on the same port and data.</summary>
     public void Start() => PrivateCluster.Restart();
 
-    private PostgresCluster PrivateCluster => _cluster ?? throw new InvalidOperationException(
+    /// <summary>The private cluster behind this server; throws for an outside one.</summary>
+    internal PostgresCluster PrivateCluster => _cluster ?? throw new InvalidOperationException(
         $"{EnvironmentVariable} names an outside server; only a private one can be stopped and started.");
 
     /// <summary>The server for this test process, started on first use.</summary>

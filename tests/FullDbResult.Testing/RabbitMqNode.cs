@@ -4,9 +4,9 @@ namespace FullDbResult.Testing;
 /// One private RabbitMQ node without systemd: rabbitmq-server run directly and detached, with its own HOME
 /// (Erlang cookie), node name, ports, private epmd and data, all on loopback (DESIGN.md §6). With
 /// <paramref name="tls"/> it also listens for amqps:// on <see cref="TlsPort"/> with that authority's server
-/// certificate.
+/// certificate. With <paramref name="erlang"/> it is one node of a cluster: the cluster's cookie and epmd.
 /// </summary>
-internal sealed class RabbitMqNode(string binDirectory, string directory, TestCertificateAuthority? tls = null)
+internal sealed class RabbitMqNode(string binDirectory, string directory, TestCertificateAuthority? tls = null, SharedErlang? erlang = null)
 {
     private const string Epmd = "/usr/bin/epmd";
     private const int StartAttempts = 3;
@@ -20,6 +20,9 @@ internal sealed class RabbitMqNode(string binDirectory, string directory, TestCe
     private IDisposable? _stopAfterExit;
 
     public int AmqpPort { get; private set; }
+
+    /// <summary>The Erlang node name, as join_cluster and the queue listings name it.</summary>
+    public string NodeName => _nodeName;
 
     public int TlsPort { get; private set; }
 
@@ -42,7 +45,7 @@ internal sealed class RabbitMqNode(string binDirectory, string directory, TestCe
         for (var attempt = 1; ; attempt++)
         {
             AmqpPort = FreePort.Next();
-            EpmdPort = FreePort.Next();
+            EpmdPort = erlang?.EpmdPort ?? FreePort.Next();
             _environment = NodeEnvironment(distributionPort: FreePort.Next());
             WriteTlsListener();
             _stopAfterExit = TestRun.AfterExit(StopCommands());
@@ -90,6 +93,20 @@ internal sealed class RabbitMqNode(string binDirectory, string directory, TestCe
             }
 
             _stopAfterExit.Dispose();
+            _stopAfterExit = null;
+        }
+    }
+
+    /// <summary>
+    /// Kills the node's Erlang VM (SIGKILL), as a machine that loses power: nothing is handed over. Its
+    /// registration with epmd goes with its connection.
+    /// </summary>
+    public void Kill()
+    {
+        lock (_stopLock)
+        {
+            ExternalCommand.RunChecked("kill", ["-KILL", File.ReadAllText(PidFile).Trim()], CtlTimeout);
+            _stopAfterExit?.Dispose();
             _stopAfterExit = null;
         }
     }
@@ -161,7 +178,7 @@ internal sealed class RabbitMqNode(string binDirectory, string directory, TestCe
     {
         var home = Directory.CreateDirectory(Path.Combine(directory, "home")).FullName;
         var cookie = Path.Combine(home, ".erlang.cookie");
-        File.WriteAllText(cookie, new string(Random.Shared.GetItems("ABCDEFGHIJKLMNOPQRSTUVWXYZ".ToCharArray(), 20)));
+        File.WriteAllText(cookie, erlang?.Cookie ?? SharedErlang.NewCookie());
         if (OperatingSystem.IsWindows())
         {
             throw new PlatformNotSupportedException("The private test broker runs Debian's rabbitmq-server.");
@@ -175,9 +192,12 @@ internal sealed class RabbitMqNode(string binDirectory, string directory, TestCe
     [
         // "stop <pidfile>" returns once the OS process is gone, not when the node was merely asked to stop.
         ["/usr/bin/env", .. _environment.Select(variable => $"{variable.Key}={variable.Value}"), Ctl, "stop", PidFile],
-        // epmd outlives the node; this one serves only this node, so it goes too.
-        [Epmd, "-port", EpmdPort.ToString(), "-kill"],
+        // epmd outlives the node; this one serves only this node, so it goes too. A cluster's epmd is the cluster's.
+        .. erlang is null ? [EpmdStopCommand(EpmdPort)] : Array.Empty<string[]>(),
     ];
+
+    /// <summary>Stops the private epmd on <paramref name="port"/>.</summary>
+    public static string[] EpmdStopCommand(int port) => [Epmd, "-port", port.ToString(), "-kill"];
 
     private static string NewNodeName()
     {

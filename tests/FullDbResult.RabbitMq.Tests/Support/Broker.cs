@@ -26,12 +26,12 @@ public static class Broker
         await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false);
 
     /// <summary>Waits for one message on <paramref name="queue"/>; null when none comes within the time.</summary>
-    public static async Task<BasicGetResult?> GetAsync(IChannel channel, string queue, TimeSpan? within = null)
+    public static async Task<BasicGetResult?> GetAsync(IChannel channel, string queue, TimeSpan? within = null, bool autoAck = true)
     {
         var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(10));
         do
         {
-            var result = await channel.BasicGetAsync(queue, autoAck: true);
+            var result = await channel.BasicGetAsync(queue, autoAck);
             if (result is not null) return result;
             await Task.Delay(50);
         }

@@ -16,7 +16,7 @@ public sealed class RunningWorker : IAsyncDisposable
     public TaskWorker Worker { get; }
     public RabbitMqConnection Connection { get; }
     public string Queue { get; }
-    public string DeadLetterQueue => Queue + Worker.Options.DeadLetterSuffix;
+    public string DeadLetterQueue => Connection.Queues.DeadLetterQueueOf(Queue);
 
     /// <summary>
     /// Starts a worker on <paramref name="queue"/> (a new one when null) after <paramref name="register"/> adds its
