@@ -1,5 +1,6 @@
 using FullDbResult.Json;
 using FullDbResult.Protocol;
+using FullDbResult.Scheduling;
 
 namespace FullDbResult.Worker;
 
@@ -33,10 +34,17 @@ internal sealed class TaskProcessor(
             return MessageDisposition.AckOnceStored(RecordOutcomeAsync(message, queue, TaskStates.Revoked, now,
                 result: ExceptionJson("TaskRevokedError", $"Expired at {expires:O} before it ran.", "celery.exceptions")));
         }
+        if (message.Eta is not null && delivery.Redelivered && await ScheduledRowAsync(message) is { } scheduled)
+        {
+            // Stored SCHEDULED on an earlier delivery whose ack was lost: the dispatcher sends it under this id, once.
+            logger.LogInformation("Task {TaskName}[{TaskId}] was stored for the dispatcher before ({Status}); acknowledged, not run", message.Name, message.Id, scheduled.Status);
+            await replies.FromStoreAsync(message, CancellationToken.None);
+            return MessageDisposition.Ack;
+        }
         if (message.Eta is { } eta && eta > now)
         {
-            // Kept in the database, not in this process: the dispatcher sends it when it is due.
-            return MessageDisposition.AckOnceStored(RecordAsync(message, queue, TaskStates.Scheduled, now));
+            // Kept in the database, not in this process: the dispatcher sends it when it is due, under this id.
+            return MessageDisposition.AckOnceStored(RecordAsync(message, queue, TaskStates.Scheduled, now, meta: SameIdDispatch.MetaFor(message)));
         }
         if (!handlers.TryGetValue(message.Name, out var handler))
             return await RejectAsync(message.Id, message.Name, message, delivery, "UnknownTask", $"No handler is registered for task '{message.Name}'.");
@@ -50,6 +58,10 @@ internal sealed class TaskProcessor(
         if (options.TrackStarted) await replies.StartedAsync(message, CancellationToken.None);
         return await RunAsync(handler, message, queue, now, forceStop);
     }
+
+    /// <summary>The task's row if it went to the dispatcher (SCHEDULED, or claimed by a dispatcher since).</summary>
+    private async Task<TaskRecord?> ScheduledRowAsync(TaskMessage message) =>
+        await store.GetAsync(message.Id) is { } row && (row.Status == TaskStates.Scheduled || row.ScheduledId is not null) ? row : null;
 
     /// <summary>
     /// False when the task's outcome is already stored (a redelivery after a lost ack): it must not run twice.
@@ -150,7 +162,7 @@ internal sealed class TaskProcessor(
         replies.AfterStoredAsync(RecordAsync(message, queue, status, now, result, traceback, dateStarted), message, status, result, traceback);
 
     private Task<bool> RecordAsync(TaskMessage message, string queue, string status, DateTimeOffset now,
-        string? result = null, string? traceback = null, DateTime? dateStarted = null) =>
+        string? result = null, string? traceback = null, DateTime? dateStarted = null, string? meta = null) =>
         writer.ApplyAsync(new TaskStateChange
         {
             TaskId = message.Id,
@@ -173,6 +185,7 @@ internal sealed class TaskProcessor(
             RootId = message.RootId,
             ParentId = message.ParentId,
             GroupId = message.GroupId,
+            Meta = meta,
         });
 
     /// <summary>Celery's form of an exception in a result: what its result backends store for a FAILURE.</summary>

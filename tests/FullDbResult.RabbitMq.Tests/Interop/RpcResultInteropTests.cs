@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FullDbResult.RabbitMq.Tests.Support;
+using FullDbResult.Scheduling;
 using FullDbResult.Storage;
 using FullDbResult.Tasks;
 using FullDbResult.Testing;
@@ -19,7 +20,7 @@ public sealed class RpcResultInteropTests
         var store = Stores.New(DatabaseProvider.Sqlite);
         await using var running = await RunningWorker.StartAsync(store, w => w.Register("interop.add", (int x, int y) => x + y));
 
-        var outcome = Call(running.Queue, "interop.add", "[2, 3]").Single();
+        var outcome = Call(running.Queue, "interop.add", "[2, 3]", "{}").Single();
 
         Assert.Equal(5, outcome.GetProperty("value").GetInt32());
         Assert.Equal(["STARTED", "SUCCESS"], States(outcome));
@@ -34,7 +35,7 @@ public sealed class RpcResultInteropTests
         await using var running = await RunningWorker.StartAsync(store,
             w => w.Register("interop.fail", new Func<string, int>(text => throw new InvalidOperationException(text))));
 
-        var outcome = Call(running.Queue, "interop.fail", """["boom"]""").Single();
+        var outcome = Call(running.Queue, "interop.fail", """["boom"]""", "{}").Single();
 
         Assert.Equal("InvalidOperationException", outcome.GetProperty("error").GetString());
         Assert.Equal(["boom"], outcome.GetProperty("args").EnumerateArray().Select(a => a.GetString()));
@@ -49,7 +50,7 @@ public sealed class RpcResultInteropTests
         await using var running = await RunningWorker.StartAsync(store, w => w.Register("interop.flaky",
             (int x, TaskContext context) => context.Retries == 0 ? throw context.Retry(TimeSpan.Zero, reason: "not yet") : x * 2));
 
-        var outcome = Call(running.Queue, "interop.flaky", "[21]").Single();
+        var outcome = Call(running.Queue, "interop.flaky", "[21]", "{}").Single();
 
         Assert.Equal(42, outcome.GetProperty("value").GetInt32());
         Assert.Equal(["STARTED", "RETRY", "STARTED", "SUCCESS"], States(outcome));
@@ -63,10 +64,31 @@ public sealed class RpcResultInteropTests
         var store = Stores.New(DatabaseProvider.Sqlite);
         await using var running = await RunningWorker.StartAsync(store, w => w.Register("interop.add", (int x, int y) => x + y));
 
-        var outcome = Call(running.Queue, "interop.unknown", "[]").Single();
+        var outcome = Call(running.Queue, "interop.unknown", "[]", "{}").Single();
 
         Assert.Equal("UnknownTask", outcome.GetProperty("error").GetString());
         Assert.Equal(["FAILURE"], States(outcome));
+    }
+
+    [Fact]
+    public async Task AsyncResult_get_in_python_returns_the_value_of_a_countdown_task_our_worker_stored_and_the_dispatcher_sent_under_the_same_id()
+    {
+        var store = Stores.New(DatabaseProvider.Sqlite);
+        await using var running = await RunningWorker.StartAsync(store, w => w.Register("interop.add", (int x, int y) => x + y));
+        await using var publisher = new RabbitMqTaskPublisher(running.Connection);
+        using var stop = new CancellationTokenSource();
+        var dispatching = new ScheduledDispatcher(store, publisher).CreateLoop(TimeSpan.FromMilliseconds(200)).RunAsync(stop.Token);
+
+        var outcome = Call(running.Queue, "interop.add", "[20, 22]", """{"countdown": 2}""").Single();
+        await stop.CancelAsync();
+        await dispatching;
+
+        Assert.Equal(42, outcome.GetProperty("value").GetInt32());
+        Assert.Equal(["STARTED", "SUCCESS"], States(outcome));
+        var row = (await store.GetAsync(outcome.GetProperty("id").GetString()!))!;
+        Assert.Equal((TaskStates.Success, "42", null), (row.Status, row.Result, row.RetriedAs));
+        Assert.NotNull(row.Eta);
+        Assert.NotNull(row.ScheduledId);
     }
 
     private static List<JsonElement> Call(string queue, params string[] calls)
