@@ -5,23 +5,32 @@ namespace FullDbResult.Publishing;
 /// <summary>Between the stored task and the message that sends it: one mapping for producer, retry and dispatcher.</summary>
 public static class TaskMessages
 {
-    /// <summary>The message that sends <paramref name="record"/>, to the exchange and routing key it records.</summary>
-    public static TaskMessage ToMessage(TaskRecord record) => new()
+    /// <summary>
+    /// The message that sends <paramref name="record"/>, to the exchange and routing key it records, with the
+    /// <c>reply_to</c> its meta kept when it is sent under its own id (<see cref="Scheduling.SameIdDispatch"/>).
+    /// </summary>
+    public static TaskMessage ToMessage(TaskRecord record)
     {
-        Id = record.TaskId,
-        Name = record.TaskName,
-        Args = record.Args,
-        Kwargs = record.Kwargs,
-        Eta = AsOffset(record.Eta),
-        Expires = AsOffset(record.Expires),
-        Retries = record.Retries,
-        RootId = record.RootId,
-        ParentId = record.ParentId,
-        GroupId = record.GroupId,
-        Priority = record.Priority is { } priority ? (byte)Math.Clamp(priority, 0, 255) : null,
-        Exchange = record.Exchange ?? "",
-        RoutingKey = record.RoutingKey ?? record.Queue ?? CeleryProtocol.DefaultQueue,
-    };
+        var (replyTo, ignoreResult) = Scheduling.SameIdDispatch.Reply(record.Meta);
+        return new()
+        {
+            Id = record.TaskId,
+            Name = record.TaskName,
+            Args = record.Args,
+            Kwargs = record.Kwargs,
+            Eta = AsOffset(record.Eta),
+            Expires = AsOffset(record.Expires),
+            Retries = record.Retries,
+            RootId = record.RootId,
+            ParentId = record.ParentId,
+            GroupId = record.GroupId,
+            Priority = record.Priority is { } priority ? (byte)Math.Clamp(priority, 0, 255) : null,
+            Exchange = record.Exchange ?? "",
+            RoutingKey = record.RoutingKey ?? record.Queue ?? CeleryProtocol.DefaultQueue,
+            ReplyTo = replyTo,
+            IgnoreResult = ignoreResult,
+        };
+    }
 
     /// <summary>The row that records <paramref name="message"/> in <paramref name="status"/>.</summary>
     public static TaskRecord ToRecord(TaskMessage message, string status, string? queue = null) => new()

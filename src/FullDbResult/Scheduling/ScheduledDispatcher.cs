@@ -125,19 +125,30 @@ public sealed class ScheduledDispatcher(TaskStore store, ITaskPublisher publishe
     }
 
     /// <summary>
-    /// The bookkeeping for a claimed batch, all rows in one transaction; when that fails because a row
-    /// lost its claim meanwhile (released or cancelled), row by row so the rest are still sent.
+    /// The bookkeeping for a claimed batch: rows sent under a new id (SCHEDULED_SENT and the new PENDING row) in
+    /// one transaction, rows sent under their own id (<see cref="SameIdDispatch"/>: PENDING) in another; each,
+    /// when it fails because a row lost its claim meanwhile (released or cancelled), row by row so the rest are
+    /// still sent.
     /// </summary>
     private async Task<IReadOnlyList<TaskRecord>> RecordAsync(string claimId, IReadOnlyList<TaskRecord> claimed)
     {
-        var sends = claimed.Select(row => TaskMessages.Resend(row, NewId())).ToList();
-        if (await _store.MarkScheduledSentAsync(claimId, sends, CancellationToken.None)) return sends;
+        var sends = claimed.Select(row => SameIdDispatch.Applies(row) ? SameIdDispatch.Send(row) : TaskMessages.Resend(row, NewId())).ToList();
+        return [
+            .. await RecordEachAsync(claimId, sends.Where(s => s.RetriedFrom is not null).ToList(), _store.MarkScheduledSentAsync),
+            .. await RecordEachAsync(claimId, sends.Where(s => s.RetriedFrom is null).ToList(), _store.MarkScheduledDispatchedAsync),
+        ];
+    }
+
+    private async Task<IReadOnlyList<TaskRecord>> RecordEachAsync(
+        string claimId, IReadOnlyList<TaskRecord> sends, Func<string, IReadOnlyList<TaskRecord>, CancellationToken, Task<bool>> mark)
+    {
+        if (await mark(claimId, sends, CancellationToken.None)) return sends;
 
         var recorded = new List<TaskRecord>(sends.Count);
         foreach (var send in sends)
         {
-            if (await _store.MarkScheduledSentAsync(claimId, [send], CancellationToken.None)) recorded.Add(send);
-            else _logger.LogWarning("Scheduled task {TaskId} lost its claim before it was sent; skipped", send.RetriedFrom);
+            if (await mark(claimId, [send], CancellationToken.None)) recorded.Add(send);
+            else _logger.LogWarning("Scheduled task {TaskId} lost its claim before it was sent; skipped", send.RetriedFrom ?? send.TaskId);
         }
         return recorded;
     }

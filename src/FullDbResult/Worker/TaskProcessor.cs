@@ -1,5 +1,6 @@
 using FullDbResult.Json;
 using FullDbResult.Protocol;
+using FullDbResult.Scheduling;
 
 namespace FullDbResult.Worker;
 
@@ -15,7 +16,8 @@ internal sealed class TaskProcessor(
     IReadOnlyDictionary<string, TaskHandler> handlers,
     ITaskPublisher publisher,
     WorkerOptions options,
-    ILogger logger)
+    ILogger logger,
+    RpcReplies replies)
 {
     public async Task<MessageDisposition> ProcessAsync(IDelivery delivery, CancellationToken forceStop)
     {
@@ -29,13 +31,20 @@ internal sealed class TaskProcessor(
         if (message.Expires is { } expires && expires <= now)
         {
             logger.LogInformation("Task {TaskName}[{TaskId}] expired at {Expires:O}; recorded REVOKED, not run", message.Name, message.Id, expires);
-            return MessageDisposition.AckOnceStored(RecordAsync(message, queue, TaskStates.Revoked, now,
+            return MessageDisposition.AckOnceStored(RecordOutcomeAsync(message, queue, TaskStates.Revoked, now,
                 result: ExceptionJson("TaskRevokedError", $"Expired at {expires:O} before it ran.", "celery.exceptions")));
+        }
+        if (message.Eta is not null && delivery.Redelivered && await ScheduledRowAsync(message) is { } scheduled)
+        {
+            // Stored SCHEDULED on an earlier delivery whose ack was lost: the dispatcher sends it under this id, once.
+            logger.LogInformation("Task {TaskName}[{TaskId}] was stored for the dispatcher before ({Status}); acknowledged, not run", message.Name, message.Id, scheduled.Status);
+            await replies.FromStoreAsync(message, CancellationToken.None);
+            return MessageDisposition.Ack;
         }
         if (message.Eta is { } eta && eta > now)
         {
-            // Kept in the database, not in this process: the dispatcher sends it when it is due.
-            return MessageDisposition.AckOnceStored(RecordAsync(message, queue, TaskStates.Scheduled, now));
+            // Kept in the database, not in this process: the dispatcher sends it when it is due, under this id.
+            return MessageDisposition.AckOnceStored(RecordAsync(message, queue, TaskStates.Scheduled, now, meta: SameIdDispatch.MetaFor(message)));
         }
         if (!handlers.TryGetValue(message.Name, out var handler))
             return await RejectAsync(message.Id, message.Name, message, delivery, "UnknownTask", $"No handler is registered for task '{message.Name}'.");
@@ -43,10 +52,16 @@ internal sealed class TaskProcessor(
         if (!await ClaimAsync(message, queue, delivery.Redelivered, now))
         {
             logger.LogInformation("Task {TaskName}[{TaskId}] already has its outcome stored; acknowledged without running it again", message.Name, message.Id);
+            await replies.FromStoreAsync(message, CancellationToken.None);
             return MessageDisposition.Ack;
         }
+        if (options.TrackStarted) await replies.StartedAsync(message, CancellationToken.None);
         return await RunAsync(handler, message, queue, now, forceStop);
     }
+
+    /// <summary>The task's row if it went to the dispatcher (SCHEDULED, or claimed by a dispatcher since).</summary>
+    private async Task<TaskRecord?> ScheduledRowAsync(TaskMessage message) =>
+        await store.GetAsync(message.Id) is { } row && (row.Status == TaskStates.Scheduled || row.ScheduledId is not null) ? row : null;
 
     /// <summary>
     /// False when the task's outcome is already stored (a redelivery after a lost ack): it must not run twice.
@@ -69,7 +84,7 @@ internal sealed class TaskProcessor(
         try
         {
             var value = await handler.InvokeAsync(message.Args, message.Kwargs, context);
-            return MessageDisposition.AckOnceStored(RecordAsync(message, queue, TaskStates.Success, options.Clock.GetUtcNow(),
+            return MessageDisposition.AckOnceStored(RecordOutcomeAsync(message, queue, TaskStates.Success, options.Clock.GetUtcNow(),
                 result: TaskJson.SerializeResult(value, options.ForceJsonResults), dateStarted: started.UtcDateTime));
         }
         catch (OperationCanceledException) when (forceStop.IsCancellationRequested)
@@ -91,7 +106,7 @@ internal sealed class TaskProcessor(
                 _ => (ex.GetType().Name, ex.Message),
             };
             logger.LogWarning(ex, "Task {TaskName}[{TaskId}] failed: {Type}: {Message}", message.Name, message.Id, type, text);
-            return MessageDisposition.AckOnceStored(RecordAsync(message, queue, TaskStates.Failure, options.Clock.GetUtcNow(),
+            return MessageDisposition.AckOnceStored(RecordOutcomeAsync(message, queue, TaskStates.Failure, options.Clock.GetUtcNow(),
                 result: ExceptionJson(type, text, ex.GetType().Namespace), traceback: ex.ToString(), dateStarted: started.UtcDateTime));
         }
     }
@@ -106,8 +121,9 @@ internal sealed class TaskProcessor(
             return;
         }
         // RETRY first: the new message may run on another worker before this one writes anything more.
-        await RecordAsync(again, queue, TaskStates.Retry, now,
-            result: ExceptionJson("Retry", $"Retry in {retry.Countdown.TotalSeconds:0.###}s: {retry.Message}", "celery.exceptions"));
+        var reason = ExceptionJson("Retry", $"Retry in {retry.Countdown.TotalSeconds:0.###}s: {retry.Message}", "celery.exceptions");
+        await RecordAsync(again, queue, TaskStates.Retry, now, result: reason);
+        await replies.SendAsync(again, TaskStates.Retry, reason, retry.ToString(), CancellationToken.None);
         await publisher.PublishAsync([again]);
     }
 
@@ -118,8 +134,9 @@ internal sealed class TaskProcessor(
             taskId ?? "(no id)", taskName ?? "(no name)", queue, deadLetterQueue, reason, error);
         if (taskId is not null && IsStorableId(taskId))
         {
+            var result = ExceptionJson(reason, error, "fulldbresult");
             // Without a readable task name only an existing row (our own producer's) is updated.
-            await writer.ApplyAsync(new TaskStateChange
+            var applied = writer.ApplyAsync(new TaskStateChange
             {
                 TaskId = taskId,
                 TaskName = string.IsNullOrWhiteSpace(taskName) || taskName.Length > TaskValidation.MaxNameLength ? null : taskName,
@@ -127,17 +144,25 @@ internal sealed class TaskProcessor(
                 Args = message?.Args,
                 Kwargs = message?.Kwargs,
                 Queue = queue,
-                Result = ExceptionJson(reason, error, "fulldbresult"),
+                Result = result,
                 DateDone = options.Clock.GetUtcNow().UtcDateTime,
                 Worker = options.WorkerName,
                 Meta = TaskJson.Serialize(new Dictionary<string, string> { ["rejected"] = reason, ["dead_letter_queue"] = deadLetterQueue }),
             });
+            // A decoded message was rejected for its unknown name: Celery replies FAILURE (NotRegistered) then too.
+            if (message is null) await applied;
+            else await replies.AfterStoredAsync(applied, message, TaskStates.Failure, result, null);
         }
         return MessageDisposition.DeadLetter(reason, error);
     }
 
-    private Task<bool> RecordAsync(TaskMessage message, string queue, string status, DateTimeOffset now,
+    /// <summary>An outcome's row, then its rpc reply when the sender waits for one.</summary>
+    private Task RecordOutcomeAsync(TaskMessage message, string queue, string status, DateTimeOffset now,
         string? result = null, string? traceback = null, DateTime? dateStarted = null) =>
+        replies.AfterStoredAsync(RecordAsync(message, queue, status, now, result, traceback, dateStarted), message, status, result, traceback);
+
+    private Task<bool> RecordAsync(TaskMessage message, string queue, string status, DateTimeOffset now,
+        string? result = null, string? traceback = null, DateTime? dateStarted = null, string? meta = null) =>
         writer.ApplyAsync(new TaskStateChange
         {
             TaskId = message.Id,
@@ -160,6 +185,7 @@ internal sealed class TaskProcessor(
             RootId = message.RootId,
             ParentId = message.ParentId,
             GroupId = message.GroupId,
+            Meta = meta,
         });
 
     /// <summary>Celery's form of an exception in a result: what its result backends store for a FAILURE.</summary>

@@ -11,6 +11,7 @@ public sealed class WorkerEngine : IAsyncDisposable
 {
     private readonly TaskStore _store;
     private readonly ITaskPublisher _retryPublisher;
+    private readonly IMessagePublisher? _messagePublisher;
     private readonly WorkerOptions _options;
     private readonly ILogger _logger;
     private readonly Dictionary<string, TaskHandler> _handlers = new(StringComparer.Ordinal);
@@ -23,8 +24,10 @@ public sealed class WorkerEngine : IAsyncDisposable
     private volatile bool _stopping;
 
     /// <param name="retryPublisher">Sends a handler's retry (<see cref="TaskContext.Retry"/>) as a new message.</param>
-    public WorkerEngine(TaskStore store, ITaskPublisher retryPublisher, WorkerOptions options, ILogger? logger = null)
+    /// <param name="messagePublisher">Sends rpc results to a message's <c>reply_to</c>; null sends none.</param>
+    public WorkerEngine(TaskStore store, ITaskPublisher retryPublisher, WorkerOptions options, ILogger? logger = null, IMessagePublisher? messagePublisher = null)
     {
+        _messagePublisher = messagePublisher;
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _retryPublisher = retryPublisher ?? throw new ArgumentNullException(nameof(retryPublisher));
         _options = options ?? throw new ArgumentNullException(nameof(options));
@@ -62,7 +65,7 @@ public sealed class WorkerEngine : IAsyncDisposable
     {
         if (_processor is not null) throw new InvalidOperationException("The worker is already started.");
         _writer = new TaskStateWriter(_store);
-        _processor = new TaskProcessor(_store, _writer, _handlers, _retryPublisher, _options, _logger);
+        _processor = new TaskProcessor(_store, _writer, _handlers, _retryPublisher, _options, _logger, new RpcReplies(_messagePublisher, _store, _options, _logger));
         await _heartbeats.StartAsync(cancellationToken);
     }
 

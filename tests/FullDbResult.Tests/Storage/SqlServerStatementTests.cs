@@ -84,6 +84,7 @@ public class SqlServerStatementTests
         await store.ClaimRetryAsync("a", Tasks.Pending("a2"));
         await store.ClaimDueScheduledAsync(10, "claim");
         await store.MarkScheduledSentAsync("claim", [new TaskRecord { TaskId = "n1", TaskName = "x", RetriedFrom = "s1" }]);
+        await store.MarkScheduledDispatchedAsync("claim", [new TaskRecord { TaskId = "s1", TaskName = "x" }]);
         await store.ReleaseScheduledClaimAsync("s1", "claim");
         await store.GetTaskNamesAsync("e", 10);
         await store.CountPurgeableAsync(new PurgeRequest());
