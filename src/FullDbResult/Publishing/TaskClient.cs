@@ -16,16 +16,22 @@ public sealed class TaskClient(TaskStore store, ITaskPublisher publisher, TaskCl
     private readonly TaskStore _store = store ?? throw new ArgumentNullException(nameof(store));
     private readonly ITaskPublisher _publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
     private readonly TaskClientOptions _options = options ?? new TaskClientOptions();
+    private readonly SendBatcher _batcher = new(store, publisher, options?.TrackPublish ?? true);
 
-    /// <summary>Sends one task and returns its id once the broker has confirmed it (or once it is SCHEDULED).</summary>
+    /// <summary>
+    /// Sends one task and returns its id once its row is stored and the broker has confirmed it (or once it is
+    /// SCHEDULED). Concurrent calls share the row write and the confirm wait (<see cref="SendBatcher"/>); each
+    /// still fails only with its own error. Cancelling stops the send until it joins a batch, not after.
+    /// </summary>
     /// <param name="args">JSON array text; null is <c>[]</c>.</param>
     /// <param name="kwargs">JSON object text; null is <c>{}</c>.</param>
     /// <exception cref="ArgumentException">The name, args, kwargs or options are not valid.</exception>
     /// <exception cref="TaskPublishException">The broker did not confirm the message; the row records why.</exception>
     public async Task<string> SendAsync(string name, string? args = null, string? kwargs = null, SendOptions? sendOptions = null, CancellationToken cancellationToken = default)
     {
-        var ids = await SendManyAsync([new TaskSend(name, args, kwargs, sendOptions)], cancellationToken);
-        return ids[0];
+        var planned = Plan(new TaskSend(name, args, kwargs, sendOptions), _options.Clock.GetUtcNow(), 0);
+        await _batcher.SendAsync(planned, cancellationToken);
+        return planned.Record.TaskId;
     }
 
     /// <summary>
@@ -65,29 +71,8 @@ public sealed class TaskClient(TaskStore store, ITaskPublisher publisher, TaskCl
 
     public static string NewTaskId() => Guid.NewGuid().ToString();
 
-    private async Task PublishAsync(IReadOnlyList<TaskMessage> messages, CancellationToken cancellationToken)
-    {
-        if (messages.Count == 0) return;
-        try
-        {
-            await _publisher.PublishAsync(messages, cancellationToken);
-        }
-        catch (TaskPublishException ex)
-        {
-            await RecordPublishErrorAsync(ex.FailedTaskIds, ex.Message);
-            throw;
-        }
-        catch (Exception ex)
-        {
-            await RecordPublishErrorAsync(messages.Select(m => m.Id).ToList(), $"{ex.GetType().Name}: {ex.Message}");
-            throw;
-        }
-    }
-
-    private async Task RecordPublishErrorAsync(IReadOnlyList<string> taskIds, string error)
-    {
-        if (_options.TrackPublish) await RecordPublishErrorAsync(_store, taskIds, error);
-    }
+    private Task PublishAsync(IReadOnlyList<TaskMessage> messages, CancellationToken cancellationToken) =>
+        TrackedPublish.PublishAsync(_publisher, _options.TrackPublish ? _store : null, messages, cancellationToken);
 
     /// <summary>
     /// Notes on each PENDING row why its publish failed, all in one batch. Not cancellable: the caller's token
@@ -139,6 +124,4 @@ public sealed class TaskClient(TaskStore store, ITaskPublisher publisher, TaskCl
         record.DateSubmitted = now.UtcDateTime;
         return new PlannedSend(message, record, scheduled);
     }
-
-    private sealed record PlannedSend(TaskMessage Message, TaskRecord Record, bool Scheduled);
 }
