@@ -23,7 +23,9 @@ builder.Services.AddFullDbResult(section)
     .AddPeriodicScheduler()
     // This program has no task handlers of its own, so its worker stays off: a host of your own that adds them
     // (AddWorker(w => w.Register(...))) runs it from the same FullDbResult:Worker section.
-    .AddWorker();
+    .AddWorker()
+    // Off unless FullDbResult:EventMonitor:Enabled: Celery's events (workers with -E) into the store.
+    .AddEventMonitor();
 builder.AddDashboard();
 
 try

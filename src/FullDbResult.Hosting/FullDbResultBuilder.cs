@@ -71,11 +71,25 @@ public sealed class FullDbResultBuilder
             Services.AddSingleton(handlers);
         }
         register?.Invoke(handlers);
-        Services.TryAddSingleton(sp => new RabbitMq.RabbitMqConnection(
-            RabbitMq.RabbitMqConnection.ResolveUrl(Settings(sp).BrokerUrl), "fulldbresult-worker"));
+        AddBrokerConnection();
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TaskWorkerService>());
         return this;
     }
+
+    /// <summary>
+    /// Runs the Celery event monitor as a hosted service (FullDbResult:EventMonitor, off unless Enabled): Celery's
+    /// events from the celeryev exchange into the store. The broker is resolved as for <see cref="AddWorker"/>.
+    /// </summary>
+    public FullDbResultBuilder AddEventMonitor()
+    {
+        AddBrokerConnection();
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, EventMonitorService>());
+        return this;
+    }
+
+    // The worker's and the monitor's broker, unless the host registered one.
+    private void AddBrokerConnection() => Services.TryAddSingleton(sp => new RabbitMq.RabbitMqConnection(
+        RabbitMq.RabbitMqConnection.ResolveUrl(Settings(sp).BrokerUrl), "fulldbresult-worker"));
 
     private static FullDbResultOptions Settings(IServiceProvider services) =>
         services.GetRequiredService<IOptions<FullDbResultOptions>>().Value;

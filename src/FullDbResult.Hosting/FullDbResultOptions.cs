@@ -24,6 +24,8 @@ public sealed class FullDbResultOptions
     public string BrokerUrl { get; set; } = "";
 
     public WorkerHostOptions Worker { get; set; } = new();
+
+    public EventMonitorHostOptions EventMonitor { get; set; } = new();
 }
 
 /// <summary>The "FullDbResult:Dispatcher" section.</summary>

@@ -50,6 +50,10 @@ internal static class TaskRow
         TaskColumn.Of(r => r.RetriedFrom, "retried_from", Id, StateChangeMerge.KeepFirst),
         TaskColumn.Of(r => r.RetriedAs, "retried_as", Id, StateChangeMerge.ClaimsOnly),
         TaskColumn.Of(r => r.Meta, "meta", Text, StateChangeMerge.EachChange, c => c.Meta),
+        // Python reprs from Celery's events (schema step 4): never JSON, so never in args, kwargs or result.
+        TaskColumn.Of(r => r.ArgsRepr, "args_repr", Text, StateChangeMerge.EventsOnly),
+        TaskColumn.Of(r => r.KwargsRepr, "kwargs_repr", Text, StateChangeMerge.EventsOnly),
+        TaskColumn.Of(r => r.ResultRepr, "result_repr", Text, StateChangeMerge.EventsOnly),
     ];
 
     /// <summary>"id AS Id, col AS Property, ..." for reading rows into <see cref="TaskRecord"/>, each column prefixed.</summary>
@@ -133,6 +137,8 @@ internal enum StateChangeMerge
     EachChange,
     /// <summary>The time of the change.</summary>
     ChangedAt,
+    /// <summary>Written by Celery's events only (<c>TaskStore.Events</c>); a worker's state change never changes it.</summary>
+    EventsOnly,
 }
 
 /// <summary>One column of the task row; see <see cref="TaskRow.Columns"/>.</summary>

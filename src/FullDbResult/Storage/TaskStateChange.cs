@@ -34,6 +34,9 @@ public sealed class TaskStateChange
     /// </summary>
     public string? Meta { get; init; }
 
-    internal bool CarriesOutcome =>
-        TaskStates.Ready.Contains(Status) || Status is TaskStates.Retry or TaskStates.Rejected;
+    internal bool CarriesOutcome => StatusCarriesOutcome(Status);
+
+    /// <summary>The states whose change replaces a stored outcome (result, traceback).</summary>
+    internal static bool StatusCarriesOutcome(string status) =>
+        TaskStates.Ready.Contains(status) || status is TaskStates.Retry or TaskStates.Rejected;
 }

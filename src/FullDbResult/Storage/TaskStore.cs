@@ -115,7 +115,15 @@ public sealed partial class TaskStore
     public async Task<IReadOnlyList<bool>> ApplyStateChangesAsync(IReadOnlyList<TaskStateChange> changes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(changes);
-        var statements = changes.Select(StateChangeStatement).ToList();
+        return await ExecuteTogetherAsync(changes.Select(StateChangeStatement).ToList(), cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs the statements in order in one transaction (one round trip where the provider batches); for each,
+    /// whether it changed a row.
+    /// </summary>
+    private async Task<IReadOnlyList<bool>> ExecuteTogetherAsync(List<(string Sql, SqlParameters Args)> statements, CancellationToken cancellationToken)
+    {
         if (statements.Count == 0) return [];
         await using var connection = await Database.OpenAsync(cancellationToken);
         if (Dialect.BatchesStatements && connection.CanCreateBatch)

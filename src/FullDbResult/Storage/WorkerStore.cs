@@ -19,13 +19,16 @@ public sealed class WorkerStore
     {
         ArgumentNullException.ThrowIfNull(heartbeat);
         TaskValidation.ValidateTaskId(heartbeat.WorkerName, nameof(heartbeat.WorkerName));
-        var parameters = _database.Parameters()
-            .Add("WorkerName", heartbeat.WorkerName).Add("Hostname", heartbeat.Hostname).Add("Pid", heartbeat.Pid)
-            .Add("Queues", heartbeat.Queues).Add("StartedAt", heartbeat.StartedAt).Add("LastHeartbeat", heartbeat.LastHeartbeat)
-            .Add("StoppedAt", heartbeat.StoppedAt);
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(_database.Command(_database.Dialect.UpsertHeartbeat, parameters.Parameters, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(_database.Command(_database.Dialect.UpsertHeartbeat,
+            BindHeartbeat(_database.Parameters(), heartbeat).Parameters, cancellationToken: cancellationToken));
     }
+
+    /// <summary>The parameters of <see cref="Dialects.SqlDialect.UpsertHeartbeat"/>.</summary>
+    internal static SqlParameters BindHeartbeat(SqlParameters parameters, WorkerHeartbeat heartbeat) => parameters
+        .Add("WorkerName", heartbeat.WorkerName).Add("Hostname", heartbeat.Hostname).Add("Pid", heartbeat.Pid)
+        .Add("Queues", heartbeat.Queues).Add("StartedAt", heartbeat.StartedAt).Add("LastHeartbeat", heartbeat.LastHeartbeat)
+        .Add("StoppedAt", heartbeat.StoppedAt);
 
     /// <summary>Every worker that has written a heartbeat, by name.</summary>
     public async Task<IReadOnlyList<WorkerHeartbeat>> GetWorkersAsync(CancellationToken cancellationToken = default)

@@ -42,6 +42,18 @@ public class TaskRecord
     public string? RetriedAs { get; set; }
     /// <summary>JSON for the rest: children, exception type, publish errors.</summary>
     public string? Meta { get; set; }
+    /// <summary>
+    /// The positional arguments as a Python repr (Celery's saferepr, cut at 1024 characters), as Celery's events
+    /// carry them; not JSON. Set only from events.
+    /// </summary>
+    public string? ArgsRepr { get; set; }
+    /// <summary>The keyword arguments as a Python repr, as Celery's events carry them; not JSON.</summary>
+    public string? KwargsRepr { get; set; }
+    /// <summary>
+    /// From Celery's events: the result's Python repr (task-succeeded), or the exception's
+    /// (task-failed, task-retried); not JSON. <see cref="Result"/> holds JSON only.
+    /// </summary>
+    public string? ResultRepr { get; set; }
 
     public override string ToString() => $"{TaskName}[{TaskId}] {Status}";
 }

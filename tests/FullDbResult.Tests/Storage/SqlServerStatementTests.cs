@@ -63,6 +63,8 @@ public class SqlServerStatementTests
         await store.GetSchemaVersionAsync();
         await store.InsertAsync(Tasks.Pending("a"));
         await store.InsertManyAsync(Enumerable.Range(0, 200).Select(i => Tasks.Pending($"b{i}")).ToList());
+        await new FullDbResult.Events.CeleryEventRecorder(store).RecordAsync(
+            FullDbResult.Tests.Events.CapturedEvents.All.Select(m => m.ToEventMessage()).ToList());
         await store.GetAsync("a");
         await store.ApplyStateChangeAsync(new TaskStateChange { TaskId = "a", Status = TaskStates.Started, TaskName = "x", Args = "[]" });
         await store.ApplyStateChangeAsync(new TaskStateChange { TaskId = "a", Status = TaskStates.Success, Result = "1" });

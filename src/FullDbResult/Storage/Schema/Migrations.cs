@@ -15,6 +15,9 @@ internal static class Migrations
         new(1, "task, worker and periodic task tables", InitialSchema),
         // Nothing ever set or read hidden; purge goes by state and age.
         new(2, "the unused hidden column leaves the task table", d => d.DropColumn(TaskRow.Table, "hidden")),
+        // Celery's events carry Python reprs, not JSON: they get columns of their own (Events/README.md).
+        new(4, "Python repr columns for Celery's events", d =>
+            new[] { "args_repr", "kwargs_repr", "result_repr" }.Select(column => $"ALTER TABLE {TaskRow.Table} ADD {column} {d.Types.Text} NULL")),
         // The dashboard's task filters, newest first; a task's children are sought by its root id.
         new(5, "indexes for the queue, worker, group and root filters", _ => new[] { "queue", "worker", "group_id", "root_id" }.Select(column =>
             $"CREATE INDEX ix_fulldbresult_task_{column}_updated ON {TaskRow.Table} ({column}, date_updated)")),
