@@ -21,6 +21,12 @@ public sealed record TaskWorkerOptions : WorkerOptions
     /// </summary>
     public int DefaultPrefetch => Math.Max(Concurrency * 4, 32);
 
+    /// <summary>
+    /// Answers Celery's remote control (<c>celery inspect ping/active/registered</c>, <c>control revoke</c>,
+    /// <c>Stop-Task</c>) on the worker's own <c>&lt;WorkerName&gt;.celery.pidbox</c> queue.
+    /// </summary>
+    public bool RemoteControl { get; init; } = true;
+
     /// <summary>A message that cannot be run goes to the queue named by its queue plus this suffix, which the worker declares.</summary>
     public string DeadLetterSuffix { get; init; } = ".dead_letter";
 }
