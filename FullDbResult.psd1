@@ -10,7 +10,7 @@
     FormatsToProcess     = @('FullDbResult.Format.ps1xml')
     CmdletsToExport      = @(
         'Connect-FullDbResult', 'Disconnect-FullDbResult', 'Get-FullDbResultSession',
-        'Get-TaskResult', 'Get-StaleTask', 'Get-StaleScheduledTask', 'Reset-ScheduledTask', 'Test-TaskQueue',
+        'Get-TaskResult', 'Get-StaleTask', 'Get-StaleScheduledTask', 'Reset-ScheduledTask', 'Test-TaskQueue', 'Get-TaskWorker',
         'Stop-Task', 'Remove-TaskResult', 'Repair-TaskResult', 'Initialize-TaskStore',
         'Invoke-TaskRetry', 'Send-Task', 'Invoke-ScheduledDispatch', 'Get-PeriodicTask', 'Start-PeriodicTask',
         'New-PeriodicTask', 'Set-PeriodicTask', 'Remove-PeriodicTask'

@@ -1,5 +1,7 @@
+using FullDbResult.Control;
 using FullDbResult.Publishing;
 using FullDbResult.RabbitMq;
+using FullDbResult.RabbitMq.Control;
 
 namespace FullDbResult.PowerShell;
 
@@ -14,6 +16,7 @@ public abstract class BrokerCmdlet : StoreCmdlet, IDisposable
     private ResolvedBroker? _broker;
     private RabbitMqConnection? _connection;
     private RabbitMqTaskPublisher? _publisher;
+    private RabbitMqControlBroadcaster? _broadcaster;
     private TaskClient? _client;
 
     /// <summary>The RabbitMQ URL, e.g. amqp://user:password@host:5672/vhost; wins over the session and the environment.</summary>
@@ -28,6 +31,9 @@ public abstract class BrokerCmdlet : StoreCmdlet, IDisposable
 
     /// <summary>The publisher over the broker, opened on first use.</summary>
     protected ITaskPublisher Publisher => _publisher ??= OpenPublisher();
+
+    /// <summary>Sends Celery remote-control commands (revoke, ping, inspect) over the broker; it connects on first use.</summary>
+    protected IControlBroadcaster Broadcaster => _broadcaster ??= Log.Create<RabbitMqControlBroadcaster>(Connection);
 
     /// <summary>Sends and retries tasks through the store and the broker.</summary>
     protected TaskClient Client => _client ??= new TaskClient(Store, Publisher, ClientOptions);
@@ -48,15 +54,31 @@ public abstract class BrokerCmdlet : StoreCmdlet, IDisposable
     }
 
     /// <summary>
+    /// Runs a call that needs the broker (and maybe the store) as <see cref="StoreCmdlet.Await"/> does; a broker
+    /// that cannot be reached, or refuses the login, ends the command: every next input would fail alike.
+    /// </summary>
+    protected T AwaitBroker<T>(Func<CancellationToken, Task<T>> call)
+    {
+        try
+        {
+            return Await(call);
+        }
+        catch (Exception exception) when (exception is RabbitMqAuthenticationException or RabbitMqUnavailableException)
+        {
+            ThrowTerminatingError(BrokerErrors.Unavailable(exception, Broker));
+            throw; // not reached: ThrowTerminatingError throws
+        }
+    }
+
+    /// <summary>
     /// Connects to the broker now and ends the command if that fails: for a command that may find nothing to
     /// send, and would otherwise report success with a broker that refuses its login.
     /// </summary>
     protected void VerifyBroker()
     {
-        _ = Publisher;
         try
         {
-            _connection!.VerifyAsync(StopToken).GetAwaiter().GetResult();
+            Connection.VerifyAsync(StopToken).GetAwaiter().GetResult();
         }
         catch (RabbitMqAuthenticationException exception)
         {
@@ -70,24 +92,30 @@ public abstract class BrokerCmdlet : StoreCmdlet, IDisposable
 
     private ResolvedBroker Broker => _broker ??= ResolvedBroker.Resolve(BrokerUrl, BrokerCredential, (Session ?? CurrentSession.Get())?.ResolvedBroker);
 
-    private RabbitMqTaskPublisher OpenPublisher()
+    private RabbitMqConnection Connection => _connection ??= OpenConnection();
+
+    private RabbitMqConnection OpenConnection()
     {
+        RabbitMqConnection connection;
         try
         {
-            _connection = Broker.Open("FullDbResult PowerShell", Log);
+            connection = Broker.Open("FullDbResult PowerShell", Log);
         }
         catch (ArgumentException)
         {
             ThrowTerminatingError(BrokerErrors.InvalidUrl(Broker));
             throw; // not reached: ThrowTerminatingError throws
         }
-        WriteVerbose($"Broker {_connection.RedactedUrl}, from {Broker.Source}.");
-        return new RabbitMqTaskPublisher(_connection);
+        WriteVerbose($"Broker {connection.RedactedUrl}, from {Broker.Source}.");
+        return connection;
     }
+
+    private RabbitMqTaskPublisher OpenPublisher() => new(Connection);
 
     public void Dispose()
     {
         _publisher?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _broadcaster?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _connection?.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 }

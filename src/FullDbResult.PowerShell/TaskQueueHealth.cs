@@ -29,9 +29,12 @@ public sealed class TaskQueueHealth
     /// <summary>How long the longest-waiting due task has been due; zero when none is due.</summary>
     public TimeSpan OldestDueAge { get; init; }
 
-    /// <summary>Workers running and sending heartbeats.</summary>
+    /// <summary>Workers running and sending heartbeats (with -PingWorkers: or answering the ping).</summary>
     public int WorkersAlive { get; init; }
 
     /// <summary>Workers that did not stop but have sent no heartbeat within the store's heartbeat timeout.</summary>
     public int WorkersSilent { get; init; }
+
+    /// <summary>With -PingWorkers, the workers (ours and Python's) that answered the ping; null without it.</summary>
+    public int? WorkersAnswering { get; init; }
 }

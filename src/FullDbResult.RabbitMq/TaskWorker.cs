@@ -1,3 +1,4 @@
+using FullDbResult.RabbitMq.Control;
 using FullDbResult.Storage;
 using FullDbResult.Worker;
 using Microsoft.Extensions.Logging;
@@ -40,6 +41,7 @@ public sealed class TaskWorker : IAsyncDisposable
     private IChannel? _consumeChannel;
     private IChannel? _deadLetterChannel;
     private DeadLetterPublisher? _deadLetters;
+    private PidboxConsumer? _pidbox;
     private bool _stopped;
 
     public TaskWorker(RabbitMqConnection connection, TaskStore store, TaskWorkerOptions? options = null, ILogger<TaskWorker>? logger = null)
@@ -93,6 +95,7 @@ public sealed class TaskWorker : IAsyncDisposable
             var tag = await _consumeChannel.BasicConsumeAsync(queue, autoAck: false, consumer, cancellationToken);
             lock (_queueByConsumerTag) _queueByConsumerTag[tag] = queue;
         }
+        if (_options.RemoteControl) _pidbox = await PidboxConsumer.StartAsync(_connection, _engine.Control, _logger, cancellationToken);
         _logger.LogInformation("Worker {Worker} consumes {Queues} from {Broker} with concurrency {Concurrency}, prefetch {Prefetch}; tasks: {Tasks}",
             _options.WorkerName, string.Join(", ", _options.Queues), _connection.RedactedUrl, _options.Concurrency, prefetch, string.Join(", ", _engine.TaskNames));
     }
@@ -119,6 +122,7 @@ public sealed class TaskWorker : IAsyncDisposable
         {
             // Closing the channel returns whatever it still holds unacknowledged to the queue; it is done even
             // when the caller stopped waiting, which is when it matters most.
+            if (_pidbox is not null) await _pidbox.DisposeAsync();
             await Quietly(() => _consumeChannel.CloseAsync(CancellationToken.None));
             await Quietly(() => _deadLetterChannel!.CloseAsync(CancellationToken.None));
             await _engine.StopAsync(CancellationToken.None);

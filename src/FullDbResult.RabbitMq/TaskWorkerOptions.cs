@@ -20,4 +20,10 @@ public sealed record TaskWorkerOptions : WorkerOptions
     /// while the rows are written.
     /// </summary>
     public int DefaultPrefetch => Math.Max(Concurrency * 4, 32);
+
+    /// <summary>
+    /// Answers Celery's remote control (<c>celery inspect ping/active/registered</c>, <c>control revoke</c>,
+    /// <c>Stop-Task</c>) on the worker's own <c>&lt;WorkerName&gt;.celery.pidbox</c> queue.
+    /// </summary>
+    public bool RemoteControl { get; init; } = true;
 }

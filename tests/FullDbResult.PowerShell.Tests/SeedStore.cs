@@ -87,6 +87,19 @@ public sealed class SeedStore
         return this;
     }
 
+    /// <summary>Records <paramref name="status"/> on the task's row, as a worker's state change would.</summary>
+    public SeedStore SetStatus(string taskId, string status)
+    {
+        _clock.Now = Now;
+        var type = ModuleHost.EngineType("FullDbResult.Storage.TaskStateChange");
+        var change = Activator.CreateInstance(type)!;
+        // Init-only properties: set through reflection, which dynamic cannot.
+        type.GetProperty("TaskId")!.SetValue(change, taskId);
+        type.GetProperty("Status")!.SetValue(change, status);
+        Wait(_store.ApplyStateChangeAsync((dynamic)change));
+        return this;
+    }
+
     /// <summary>The stored task, or null.</summary>
     public dynamic? Get(string taskId)
     {

@@ -1,29 +1,51 @@
+using FullDbResult.Control;
+
 namespace FullDbResult.PowerShell.Commands;
 
 /// <summary>
-/// Cancels scheduled tasks that no dispatcher has claimed yet: SCHEDULED becomes REVOKED and the task is
-/// never sent. A task that is not waiting in the store (already sent, claimed, finished or unknown) gets an
-/// error record, and the pipeline goes on with the next one.
+/// Stops tasks wherever they are and says per task what it did (a <see cref="TaskStopResult"/>): a SCHEDULED
+/// task no dispatcher has claimed is cancelled in the store; a task on its way to a worker is recorded REVOKED
+/// and a Celery revoke is broadcast, so Celery's workers and ours skip it; a running task is terminated with
+/// -Terminate (our worker cancels the handler's token, a Python worker signals its pool process with -Signal).
+/// A finished task is left alone. A scheduled task a dispatcher has claimed is an error, and the pipeline goes on.
+/// The library call is <see cref="TaskControl.StopAsync"/>.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Stop, "Task", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-[OutputType(typeof(TaskRecord))]
-public sealed class StopTaskCommand : TaskIdsCmdlet
+[OutputType(typeof(TaskStopResult))]
+public sealed class StopTaskCommand : BrokerCmdlet
 {
-    /// <summary>Writes each cancelled task, now REVOKED.</summary>
+    private TaskControl? _control;
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [TextArgument("TaskId")]
+    public string[] TaskId { get; set; } = [];
+
+    /// <summary>Also stops a task that is running now.</summary>
     [Parameter]
-    public SwitchParameter PassThru { get; set; }
+    public SwitchParameter Terminate { get; set; }
 
-    protected override void ProcessRecord() => ForEachTaskId(TaskId, Cancel);
+    /// <summary>The signal a Python worker sends the process running the task with -Terminate: SIGTERM by default.</summary>
+    [Parameter]
+    [ValidatePattern("^SIG[A-Z0-9]+$")]
+    public string Signal { get; set; } = ControlMethods.DefaultSignal;
 
-    private void Cancel(string id)
+    protected override void ProcessRecord() => ForEachTaskId(TaskId, Stop);
+
+    private void Stop(string id)
     {
-        if (!ShouldProcess(id, "Cancel the scheduled task (SCHEDULED to REVOKED)")) return;
-        var cancelled = Await(token => Store.CancelScheduledAsync(id, token));
-        if (cancelled && !PassThru) return;
-        // Read back: the revoked row for -PassThru, or the reason the cancel did not apply.
-        var task = Await(token => Store.GetAsync(id, token));
-        if (task is null) WriteError(TaskErrors.NotFound(id));
-        else if (!cancelled) WriteError(TaskErrors.NotCancellable(task));
-        else WriteObject(task);
+        var action = Terminate
+            ? "Stop the task: cancel it if scheduled, revoke it if queued, terminate it if running"
+            : "Stop the task: cancel it if scheduled, revoke it if queued";
+        if (!ShouldProcess(id, action)) return;
+        _control ??= Log.Create<TaskControl>(Store, Broadcaster);
+        var result = AwaitBroker(token => _control.StopAsync(id, Terminate, Terminate ? Signal : null, token));
+        if (result.Action == TaskStopAction.ClaimedByDispatcher)
+        {
+            WriteError(TaskErrors.NotCancellable(Await(token => Store.GetAsync(id, token))!));
+            return;
+        }
+        WriteVerbose($"{id}: {result.Message}");
+        WriteObject(result);
     }
 }

@@ -1,3 +1,4 @@
+using FullDbResult.Control;
 using FullDbResult.Json;
 using FullDbResult.Protocol;
 using FullDbResult.Scheduling;
@@ -17,7 +18,8 @@ internal sealed class TaskProcessor(
     ITaskPublisher publisher,
     WorkerOptions options,
     ILogger logger,
-    RpcReplies replies)
+    RpcReplies replies,
+    WorkerControl control)
 {
     public async Task<MessageDisposition> ProcessAsync(IDelivery delivery, CancellationToken forceStop)
     {
@@ -28,6 +30,12 @@ internal sealed class TaskProcessor(
 
         var message = decoded.Message;
         var now = options.Clock.GetUtcNow();
+        if (control.IsRevoked(message.Id))
+        {
+            logger.LogInformation("Task {TaskName}[{TaskId}] was revoked; recorded REVOKED, not run", message.Name, message.Id);
+            return MessageDisposition.AckOnceStored(RecordOutcomeAsync(message, queue, TaskStates.Revoked, now,
+                result: ExceptionJson("TaskRevokedError", "Revoked before it ran.", "celery.exceptions")));
+        }
         if (message.Expires is { } expires && expires <= now)
         {
             logger.LogInformation("Task {TaskName}[{TaskId}] expired at {Expires:O}; recorded REVOKED, not run", message.Name, message.Id, expires);
@@ -56,7 +64,7 @@ internal sealed class TaskProcessor(
             return MessageDisposition.Ack;
         }
         if (options.TrackStarted) await replies.StartedAsync(message, CancellationToken.None);
-        return await RunAsync(handler, message, queue, now, forceStop);
+        return await RunAsync(handler, message, queue, delivery.Redelivered, now, forceStop);
     }
 
     /// <summary>The task's row if it went to the dispatcher (SCHEDULED, or claimed by a dispatcher since).</summary>
@@ -76,16 +84,24 @@ internal sealed class TaskProcessor(
         return await store.GetAsync(message.Id) is not { } stored || !TaskStates.Ready.Contains(stored.Status);
     }
 
-    private async Task<MessageDisposition> RunAsync(TaskHandler handler, TaskMessage message, string queue, DateTimeOffset started, CancellationToken forceStop)
+    private async Task<MessageDisposition> RunAsync(TaskHandler handler, TaskMessage message, string queue, bool redelivered, DateTimeOffset started, CancellationToken forceStop)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(forceStop);
+        using var running = control.Track(message, queue, redelivered, started, limit);
         if ((message.TimeLimitSoft ?? message.TimeLimitHard) is { } seconds) limit.CancelAfter(TimeSpan.FromSeconds(seconds));
         var context = new TaskContext(message.Id, message.Name, message.Retries, options.WorkerName, limit.Token);
         try
         {
-            var value = await handler.InvokeAsync(message.Args, message.Kwargs, context);
+            var value = await running.RunAsync(handler.InvokeAsync(message.Args, message.Kwargs, context));
             return MessageDisposition.AckOnceStored(RecordOutcomeAsync(message, queue, TaskStates.Success, options.Clock.GetUtcNow(),
                 result: TaskJson.SerializeResult(value, options.ForceJsonResults), dateStarted: started.UtcDateTime));
+        }
+        catch (Exception) when (running.TerminateReason is { } reason)
+        {
+            // Terminated by remote control: whatever the handler did after its token was cancelled, it is REVOKED.
+            logger.LogInformation("Task {TaskName}[{TaskId}] was terminated; recorded REVOKED", message.Name, message.Id);
+            return MessageDisposition.AckOnceStored(RecordOutcomeAsync(message, queue, TaskStates.Revoked, options.Clock.GetUtcNow(),
+                result: ExceptionJson("TaskRevokedError", reason, "celery.exceptions"), dateStarted: started.UtcDateTime));
         }
         catch (OperationCanceledException) when (forceStop.IsCancellationRequested)
         {
@@ -189,7 +205,7 @@ internal sealed class TaskProcessor(
         });
 
     /// <summary>Celery's form of an exception in a result: what its result backends store for a FAILURE.</summary>
-    private static string ExceptionJson(string type, string text, string? module) =>
+    internal static string ExceptionJson(string type, string text, string? module) =>
         TaskJson.Serialize(new Dictionary<string, string?> { ["exc_type"] = type, ["exc_message"] = text, ["exc_module"] = module });
 
     private static bool IsStorableId(string taskId) => taskId.Length is > 0 and <= TaskValidation.MaxIdLength;

@@ -1,3 +1,5 @@
+using FullDbResult.Control;
+
 namespace FullDbResult.Worker;
 
 /// <summary>
@@ -37,12 +39,16 @@ public sealed class WorkerEngine : IAsyncDisposable
         if (options.Concurrency is < 1 or > ushort.MaxValue)
             throw new ArgumentOutOfRangeException(nameof(options), options.Concurrency, "Concurrency must be at least 1.");
         _heartbeats = new WorkerHeartbeats(new WorkerStore(store), options, _logger);
+        Control = new WorkerControl(store, options, () => TaskNames, _logger);
     }
 
     public WorkerOptions Options => _options;
 
     /// <summary>How many messages are being handled now (running, or being decided).</summary>
     public int Running => Volatile.Read(ref _running);
+
+    /// <summary>Celery's remote control for this worker: a transport hands it the commands it receives.</summary>
+    public WorkerControl Control { get; }
 
     /// <summary>The registered task names.</summary>
     public IReadOnlyCollection<string> TaskNames => _handlers.Keys;
@@ -65,7 +71,8 @@ public sealed class WorkerEngine : IAsyncDisposable
     {
         if (_processor is not null) throw new InvalidOperationException("The worker is already started.");
         _writer = new TaskStateWriter(_store);
-        _processor = new TaskProcessor(_store, _writer, _handlers, _retryPublisher, _options, _logger, new RpcReplies(_messagePublisher, _store, _options, _logger));
+        _processor = new TaskProcessor(_store, _writer, _handlers, _retryPublisher, _options, _logger, new RpcReplies(_messagePublisher, _store, _options, _logger), Control);
+        await Control.LoadRevokedAsync(cancellationToken);
         await _heartbeats.StartAsync(cancellationToken);
     }
 

@@ -34,6 +34,14 @@ public record WorkerOptions
     /// <summary>How long a graceful stop waits for running tasks before it cancels them and returns them to the queue.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a task terminated by remote control (<c>Stop-Task -Terminate</c>, Celery's
+    /// <c>revoke(terminate=True)</c>) has to end after its token is cancelled. A handler that ignores its token
+    /// is then abandoned: recorded REVOKED, its message acknowledged and its slot freed, though it may still run
+    /// in the background; its result is never stored.
+    /// </summary>
+    public TimeSpan TerminateTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>A retry with a countdown becomes a SCHEDULED row (sent by the dispatcher) instead of a message with an eta.</summary>
     public bool ScheduleDelayedTasks { get; init; }
 
