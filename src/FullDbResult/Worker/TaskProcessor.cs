@@ -1,6 +1,7 @@
 using FullDbResult.Json;
 using FullDbResult.Protocol;
 using FullDbResult.Scheduling;
+using FullDbResult.Worker.Events;
 
 namespace FullDbResult.Worker;
 
@@ -17,7 +18,8 @@ internal sealed class TaskProcessor(
     ITaskPublisher publisher,
     WorkerOptions options,
     ILogger logger,
-    RpcReplies replies)
+    RpcReplies replies,
+    WorkerEvents events)
 {
     public async Task<MessageDisposition> ProcessAsync(IDelivery delivery, CancellationToken forceStop)
     {
@@ -31,9 +33,11 @@ internal sealed class TaskProcessor(
         if (message.Expires is { } expires && expires <= now)
         {
             logger.LogInformation("Task {TaskName}[{TaskId}] expired at {Expires:O}; recorded REVOKED, not run", message.Name, message.Id, expires);
+            events.TaskExpired(message.Id);
             return MessageDisposition.AckOnceStored(RecordOutcomeAsync(message, queue, TaskStates.Revoked, now,
                 result: ExceptionJson("TaskRevokedError", $"Expired at {expires:O} before it ran.", "celery.exceptions")));
         }
+        events.TaskReceived(message);
         if (message.Eta is not null && delivery.Redelivered && await ScheduledRowAsync(message) is { } scheduled)
         {
             // Stored SCHEDULED on an earlier delivery whose ack was lost: the dispatcher sends it under this id, once.
@@ -56,6 +60,7 @@ internal sealed class TaskProcessor(
             return MessageDisposition.Ack;
         }
         if (options.TrackStarted) await replies.StartedAsync(message, CancellationToken.None);
+        events.TaskStarted(message);
         return await RunAsync(handler, message, queue, now, forceStop);
     }
 
@@ -84,8 +89,10 @@ internal sealed class TaskProcessor(
         try
         {
             var value = await handler.InvokeAsync(message.Args, message.Kwargs, context);
-            return MessageDisposition.AckOnceStored(RecordOutcomeAsync(message, queue, TaskStates.Success, options.Clock.GetUtcNow(),
-                result: TaskJson.SerializeResult(value, options.ForceJsonResults), dateStarted: started.UtcDateTime));
+            var (result, done) = (TaskJson.SerializeResult(value, options.ForceJsonResults), options.Clock.GetUtcNow());
+            events.TaskSucceeded(message, result, done - started);
+            return MessageDisposition.AckOnceStored(RecordOutcomeAsync(message, queue, TaskStates.Success, done,
+                result: result, dateStarted: started.UtcDateTime));
         }
         catch (OperationCanceledException) when (forceStop.IsCancellationRequested)
         {
@@ -94,6 +101,7 @@ internal sealed class TaskProcessor(
         }
         catch (TaskRetryException retry) when (message.Retries < retry.MaxRetries)
         {
+            events.TaskRetried(message, "Retry", retry.Message, retry.ToString());
             await RetryAsync(message, queue, retry);
             return MessageDisposition.Ack;
         }
@@ -106,6 +114,7 @@ internal sealed class TaskProcessor(
                 _ => (ex.GetType().Name, ex.Message),
             };
             logger.LogWarning(ex, "Task {TaskName}[{TaskId}] failed: {Type}: {Message}", message.Name, message.Id, type, text);
+            events.TaskFailed(message, type, text, ex.ToString());
             return MessageDisposition.AckOnceStored(RecordOutcomeAsync(message, queue, TaskStates.Failure, options.Clock.GetUtcNow(),
                 result: ExceptionJson(type, text, ex.GetType().Namespace), traceback: ex.ToString(), dateStarted: started.UtcDateTime));
         }
@@ -132,6 +141,8 @@ internal sealed class TaskProcessor(
         var (queue, deadLetterQueue) = (delivery.Queue, delivery.DeadLetterQueue);
         logger.LogError("Rejected message {TaskId} ({TaskName}) from {Queue} to {DeadLetterQueue}: {Reason}: {Error}",
             taskId ?? "(no id)", taskName ?? "(no name)", queue, deadLetterQueue, reason, error);
+        if (taskId is not null && message is not null) events.TaskNotRegistered(taskId, message.Name);
+        else if (taskId is not null) events.TaskRejected(taskId);
         if (taskId is not null && IsStorableId(taskId))
         {
             var result = ExceptionJson(reason, error, "fulldbresult");
