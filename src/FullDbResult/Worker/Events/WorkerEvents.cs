@@ -31,6 +31,7 @@ internal sealed class WorkerEvents(IMessagePublisher? publisher, WorkerOptions o
     private int _active;
     private long _processed;
     private long _dropped;
+    private int _stopped;
     private Task? _sending;
     private Task? _beating;
 
@@ -78,7 +79,7 @@ internal sealed class WorkerEvents(IMessagePublisher? publisher, WorkerOptions o
     /// <summary>Sends worker-offline after what is queued, and stops.</summary>
     public async Task StopAsync()
     {
-        if (!Enabled || _sending is null) return;
+        if (!Enabled || _sending is null || Interlocked.Exchange(ref _stopped, 1) == 1) return;
         await _stop.CancelAsync();
         await _beating!;
         Worker("worker-offline");
@@ -89,7 +90,7 @@ internal sealed class WorkerEvents(IMessagePublisher? publisher, WorkerOptions o
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        _stop.Dispose();
+        if (Interlocked.Exchange(ref _stopped, 2) != 2) _stop.Dispose();
     }
 
     private void Ready(string type, string taskId, params (string, object?)[] fields)
