@@ -37,10 +37,16 @@ internal sealed class WorkerEvents(IMessagePublisher? publisher, WorkerOptions o
 
     public bool Enabled => publisher is not null && options.SendEvents;
 
-    public void TaskReceived(TaskMessage message) => Task("task-received", message.Id,
-        ("name", message.Name), ("args", message.ArgsRepr ?? PythonRepr.OfArgs(message.Args)), ("kwargs", message.KwargsRepr ?? PythonRepr.OfKwargs(message.Kwargs)),
-        ("root_id", message.RootId), ("parent_id", message.ParentId), ("retries", message.Retries),
-        ("eta", message.Eta is { } eta ? Iso(eta) : null), ("expires", message.Expires is { } expires ? Iso(expires) : null));
+    // Each method returns at once when events are off: the reprs are built only for events that are sent.
+
+    public void TaskReceived(TaskMessage message)
+    {
+        if (!Enabled) return;
+        Task("task-received", message.Id,
+            ("name", message.Name), ("args", message.ArgsRepr ?? PythonRepr.OfArgs(message.Args)), ("kwargs", message.KwargsRepr ?? PythonRepr.OfKwargs(message.Kwargs)),
+            ("root_id", message.RootId), ("parent_id", message.ParentId), ("retries", message.Retries),
+            ("eta", message.Eta is { } eta ? Iso(eta) : null), ("expires", message.Expires is { } expires ? Iso(expires) : null));
+    }
 
     public void TaskStarted(TaskMessage message)
     {
@@ -50,22 +56,36 @@ internal sealed class WorkerEvents(IMessagePublisher? publisher, WorkerOptions o
         Task("task-started", message.Id);
     }
 
-    public void TaskSucceeded(TaskMessage message, string resultJson, TimeSpan runtime) =>
-        Ready("task-succeeded", message.Id, ("result", Repr(resultJson)), ("runtime", runtime.TotalSeconds));
+    public void TaskSucceeded(TaskMessage message, string resultJson, TimeSpan runtime)
+    {
+        if (Enabled) Ready("task-succeeded", message.Id, ("result", Repr(resultJson)), ("runtime", runtime.TotalSeconds));
+    }
 
-    public void TaskFailed(TaskMessage message, string type, string text, string? traceback) =>
-        Ready("task-failed", message.Id, ("exception", ExceptionRepr(type, text)), ("traceback", traceback));
+    public void TaskFailed(TaskMessage message, string type, string text, string? traceback)
+    {
+        if (Enabled) Ready("task-failed", message.Id, ("exception", ExceptionRepr(type, text)), ("traceback", traceback));
+    }
 
-    public void TaskRetried(TaskMessage message, string type, string text, string? traceback) =>
-        Ready("task-retried", message.Id, ("exception", ExceptionRepr(type, text)), ("traceback", traceback));
+    public void TaskRetried(TaskMessage message, string type, string text, string? traceback)
+    {
+        if (Enabled) Ready("task-retried", message.Id, ("exception", ExceptionRepr(type, text)), ("traceback", traceback));
+    }
 
     /// <summary>Celery's event for a task it has no handler for: task-failed with <c>NotRegistered('name')</c> and no traceback.</summary>
-    public void TaskNotRegistered(string taskId, string name) =>
-        Task("task-failed", taskId, ("exception", ExceptionRepr("NotRegistered", name)));
+    public void TaskNotRegistered(string taskId, string name)
+    {
+        if (Enabled) Task("task-failed", taskId, ("exception", ExceptionRepr("NotRegistered", name)));
+    }
 
-    public void TaskRejected(string taskId) => Task("task-rejected", taskId, ("requeue", false));
+    public void TaskRejected(string taskId)
+    {
+        if (Enabled) Task("task-rejected", taskId, ("requeue", false));
+    }
 
-    public void TaskExpired(string taskId) => Task("task-revoked", taskId, ("terminated", false), ("signum", null), ("expired", true));
+    public void TaskExpired(string taskId)
+    {
+        if (Enabled) Task("task-revoked", taskId, ("terminated", false), ("signum", null), ("expired", true));
+    }
 
     /// <summary>Sends worker-online and starts the heartbeats and the sending loop.</summary>
     public void Start()
@@ -79,7 +99,7 @@ internal sealed class WorkerEvents(IMessagePublisher? publisher, WorkerOptions o
     /// <summary>Sends worker-offline after what is queued, and stops.</summary>
     public async Task StopAsync()
     {
-        if (!Enabled || _sending is null || Interlocked.Exchange(ref _stopped, 1) == 1) return;
+        if (!Enabled || _sending is null || Interlocked.CompareExchange(ref _stopped, 1, 0) != 0) return;
         await _stop.CancelAsync();
         await _beating!;
         Worker("worker-offline");
@@ -95,16 +115,12 @@ internal sealed class WorkerEvents(IMessagePublisher? publisher, WorkerOptions o
 
     private void Ready(string type, string taskId, params (string, object?)[] fields)
     {
-        if (!Enabled) return;
         Interlocked.Decrement(ref _active);
         Task(type, taskId, fields);
     }
 
-    private void Task(string type, string taskId, params (string Name, object? Value)[] fields)
-    {
-        if (!Enabled) return;
+    private void Task(string type, string taskId, params (string Name, object? Value)[] fields) =>
         Enqueue(type, [new("uuid", taskId), .. fields.Select(f => new KeyValuePair<string, object?>(f.Name, f.Value))]);
-    }
 
     private void Worker(string type) => Enqueue(type,
     [
