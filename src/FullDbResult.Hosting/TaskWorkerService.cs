@@ -37,6 +37,7 @@ internal sealed class TaskWorkerService(
         {
             ShutdownTimeout = settings.ShutdownTimeout,
             TrackStarted = settings.TrackStarted,
+            SendEvents = settings.SendEvents,
             Prefetch = settings.Prefetch,
         };
         if (settings.Queues.Count > 0) workerOptions = workerOptions with { Queues = settings.Queues.ToList() };

@@ -24,4 +24,7 @@ public sealed class WorkerHostOptions
 
     /// <summary>Writes STARTED before each task runs; see the worker's TrackStarted.</summary>
     public bool TrackStarted { get; set; } = true;
+
+    /// <summary>Publishes Celery's task and worker events (Celery's <c>-E</c>); see the worker's SendEvents.</summary>
+    public bool SendEvents { get; set; }
 }

@@ -5,13 +5,15 @@ using RabbitMQ.Client;
 namespace FullDbResult.RabbitMq;
 
 /// <summary>
-/// The worker's <see cref="IMessagePublisher"/>: rpc results and events on one channel of the worker's
-/// connection, not mandatory (as Celery sends them). With <paramref name="confirm"/> each publish waits for the
-/// broker's confirm, so the worker acknowledges a task only once its reply is on the broker; without it
-/// (events) the publish returns when the frames are written. A broken channel is replaced on the next publish.
+/// The worker's <see cref="IMessagePublisher"/>: rpc results and events on one confirmed channel of the worker's
+/// connection, not mandatory (as Celery sends them). Each publish returns once the broker confirmed it, so the
+/// worker acknowledges a task only once its reply is on the broker; publishes from many tasks share the channel
+/// and its confirm window. A broken channel is replaced on the next publish.
 /// </summary>
-internal sealed class RabbitMqMessagePublisher(RabbitMqConnection connection, bool confirm) : IMessagePublisher, IAsyncDisposable
+internal sealed class RabbitMqMessagePublisher(RabbitMqConnection connection) : IMessagePublisher, IAsyncDisposable
 {
+    private static readonly CreateChannelOptions ConfirmedChannel = new(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true);
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IChannel? _channel;
 
@@ -20,34 +22,32 @@ internal sealed class RabbitMqMessagePublisher(RabbitMqConnection connection, bo
         ArgumentNullException.ThrowIfNull(message);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(RabbitMqTaskPublisher.DefaultTimeout);
-        await _gate.WaitAsync(deadline.Token);
+        var channel = await ChannelAsync(deadline.Token);
         try
         {
-            if (_channel is not { IsOpen: true })
-            {
-                await DiscardAsync();
-                _channel = await connection.CreateChannelAsync(
-                    new CreateChannelOptions(publisherConfirmationsEnabled: confirm, publisherConfirmationTrackingEnabled: confirm), deadline.Token);
-            }
-            await _channel.BasicPublishAsync(message.Exchange, message.RoutingKey, mandatory: false, RabbitMqWire.ToProperties(message), message.Body, deadline.Token);
+            await channel.BasicPublishAsync(message.Exchange, message.RoutingKey, mandatory: false, RabbitMqWire.ToProperties(message), message.Body, deadline.Token);
         }
         catch
         {
-            await DiscardAsync();
+            await DiscardAsync(channel);
             throw;
-        }
-        finally
-        {
-            _gate.Release();
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _gate.WaitAsync();
+        if (_channel is { } channel) await DiscardAsync(channel);
+    }
+
+    private async Task<IChannel> ChannelAsync(CancellationToken cancellationToken)
+    {
+        if (_channel is { IsOpen: true } open) return open;
+        await _gate.WaitAsync(cancellationToken);
         try
         {
-            await DiscardAsync();
+            if (_channel is { IsOpen: true } opened) return opened;
+            if (_channel is { } broken) await DiscardAsync(broken);
+            return _channel = await connection.CreateChannelAsync(ConfirmedChannel, cancellationToken);
         }
         finally
         {
@@ -55,17 +55,16 @@ internal sealed class RabbitMqMessagePublisher(RabbitMqConnection connection, bo
         }
     }
 
-    private async Task DiscardAsync()
+    private async Task DiscardAsync(IChannel channel)
     {
-        if (_channel is null) return;
+        Interlocked.CompareExchange(ref _channel, null, channel);
         try
         {
-            await _channel.DisposeAsync();
+            await channel.DisposeAsync();
         }
         catch (Exception)
         {
             // Already broken; nothing more to release.
         }
-        _channel = null;
     }
 }

@@ -35,7 +35,7 @@ public sealed class TaskWorker : IAsyncDisposable
     private readonly TaskWorkerOptions _options;
     private readonly ILogger _logger;
     private readonly RabbitMqTaskPublisher _retryPublisher;
-    private readonly RabbitMqMessagePublisher _replies;
+    private readonly RabbitMqMessagePublisher _messages;
     private readonly WorkerEngine _engine;
     private readonly Dictionary<string, string> _queueByConsumerTag = new();
     private IChannel? _consumeChannel;
@@ -51,8 +51,8 @@ public sealed class TaskWorker : IAsyncDisposable
         _options = options ?? new TaskWorkerOptions();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _retryPublisher = new RabbitMqTaskPublisher(connection, clock: _options.Clock);
-        _replies = new RabbitMqMessagePublisher(connection, confirm: true);
-        _engine = new WorkerEngine(store, _retryPublisher, _options, _logger, _replies);
+        _messages = new RabbitMqMessagePublisher(connection);
+        _engine = new WorkerEngine(store, _retryPublisher, _options, _logger, _messages);
     }
 
     public TaskWorkerOptions Options => _options;
@@ -127,7 +127,7 @@ public sealed class TaskWorker : IAsyncDisposable
             await Quietly(() => _deadLetterChannel!.CloseAsync(CancellationToken.None));
             await _engine.StopAsync(CancellationToken.None);
             await _retryPublisher.DisposeAsync();
-            await _replies.DisposeAsync();
+            await _messages.DisposeAsync();
             _logger.LogInformation("Worker {Worker} stopped", _options.WorkerName);
         }
     }

@@ -37,6 +37,13 @@ internal static class PythonRepr
         return SafeRepr(document.RootElement, maxSize);
     }
 
+    /// <summary>saferepr of any JSON value: what Celery's events show of a result (<c>resultrepr_maxsize</c> is 1024 too).</summary>
+    public static string OfJson(string json, int maxSize = CeleryMaxSize)
+    {
+        using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = PythonJson.MaxDepth });
+        return SafeRepr(document.RootElement, maxSize);
+    }
+
     private static string SafeRepr(JsonElement root, int maxSize)
     {
         var output = new StringBuilder();

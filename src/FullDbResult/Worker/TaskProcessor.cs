@@ -2,6 +2,7 @@ using FullDbResult.Control;
 using FullDbResult.Json;
 using FullDbResult.Protocol;
 using FullDbResult.Scheduling;
+using FullDbResult.Worker.Events;
 
 namespace FullDbResult.Worker;
 
@@ -19,7 +20,8 @@ internal sealed class TaskProcessor(
     WorkerOptions options,
     ILogger logger,
     RpcReplies replies,
-    WorkerControl control)
+    WorkerControl control,
+    WorkerEvents events)
 {
     public async Task<MessageDisposition> ProcessAsync(IDelivery delivery, CancellationToken forceStop)
     {
@@ -33,15 +35,18 @@ internal sealed class TaskProcessor(
         if (control.IsRevoked(message.Id))
         {
             logger.LogInformation("Task {TaskName}[{TaskId}] was revoked; recorded REVOKED, not run", message.Name, message.Id);
+            events.TaskRevoked(message.Id, terminated: false, expired: false);
             return MessageDisposition.AckOnceStored(RecordOutcomeAsync(message, queue, TaskStates.Revoked, now,
                 result: ExceptionJson("TaskRevokedError", "Revoked before it ran.", "celery.exceptions")));
         }
         if (message.Expires is { } expires && expires <= now)
         {
             logger.LogInformation("Task {TaskName}[{TaskId}] expired at {Expires:O}; recorded REVOKED, not run", message.Name, message.Id, expires);
+            events.TaskRevoked(message.Id, terminated: false, expired: true);
             return MessageDisposition.AckOnceStored(RecordOutcomeAsync(message, queue, TaskStates.Revoked, now,
                 result: ExceptionJson("TaskRevokedError", $"Expired at {expires:O} before it ran.", "celery.exceptions")));
         }
+        events.TaskReceived(message);
         if (message.Eta is not null && delivery.Redelivered && await ScheduledRowAsync(message) is { } scheduled)
         {
             // Stored SCHEDULED on an earlier delivery whose ack was lost: the dispatcher sends it under this id, once.
@@ -64,6 +69,7 @@ internal sealed class TaskProcessor(
             return MessageDisposition.Ack;
         }
         if (options.TrackStarted) await replies.StartedAsync(message, CancellationToken.None);
+        events.TaskStarted(message);
         return await RunAsync(handler, message, queue, delivery.Redelivered, now, forceStop);
     }
 
@@ -93,13 +99,16 @@ internal sealed class TaskProcessor(
         try
         {
             var value = await running.RunAsync(handler.InvokeAsync(message.Args, message.Kwargs, context));
-            return MessageDisposition.AckOnceStored(RecordOutcomeAsync(message, queue, TaskStates.Success, options.Clock.GetUtcNow(),
-                result: TaskJson.SerializeResult(value, options.ForceJsonResults), dateStarted: started.UtcDateTime));
+            var (result, done) = (TaskJson.SerializeResult(value, options.ForceJsonResults), options.Clock.GetUtcNow());
+            events.TaskSucceeded(message, result, done - started);
+            return MessageDisposition.AckOnceStored(RecordOutcomeAsync(message, queue, TaskStates.Success, done,
+                result: result, dateStarted: started.UtcDateTime));
         }
         catch (Exception) when (running.TerminateReason is { } reason)
         {
             // Terminated by remote control: whatever the handler did after its token was cancelled, it is REVOKED.
             logger.LogInformation("Task {TaskName}[{TaskId}] was terminated; recorded REVOKED", message.Name, message.Id);
+            events.TaskRevoked(message.Id, terminated: true, expired: false);
             return MessageDisposition.AckOnceStored(RecordOutcomeAsync(message, queue, TaskStates.Revoked, options.Clock.GetUtcNow(),
                 result: ExceptionJson("TaskRevokedError", reason, "celery.exceptions"), dateStarted: started.UtcDateTime));
         }
@@ -110,6 +119,7 @@ internal sealed class TaskProcessor(
         }
         catch (TaskRetryException retry) when (message.Retries < retry.MaxRetries)
         {
+            events.TaskRetried(message, "Retry", retry.Message, retry.ToString());
             await RetryAsync(message, queue, retry);
             return MessageDisposition.Ack;
         }
@@ -122,6 +132,7 @@ internal sealed class TaskProcessor(
                 _ => (ex.GetType().Name, ex.Message),
             };
             logger.LogWarning(ex, "Task {TaskName}[{TaskId}] failed: {Type}: {Message}", message.Name, message.Id, type, text);
+            events.TaskFailed(message, type, text, ex.ToString());
             return MessageDisposition.AckOnceStored(RecordOutcomeAsync(message, queue, TaskStates.Failure, options.Clock.GetUtcNow(),
                 result: ExceptionJson(type, text, ex.GetType().Namespace), traceback: ex.ToString(), dateStarted: started.UtcDateTime));
         }
@@ -148,6 +159,8 @@ internal sealed class TaskProcessor(
         var (queue, deadLetterQueue) = (delivery.Queue, delivery.DeadLetterQueue);
         logger.LogError("Rejected message {TaskId} ({TaskName}) from {Queue} to {DeadLetterQueue}: {Reason}: {Error}",
             taskId ?? "(no id)", taskName ?? "(no name)", queue, deadLetterQueue, reason, error);
+        if (taskId is not null && message is not null) events.TaskNotRegistered(taskId, message.Name);
+        else if (taskId is not null) events.TaskRejected(taskId);
         if (taskId is not null && IsStorableId(taskId))
         {
             var result = ExceptionJson(reason, error, "fulldbresult");

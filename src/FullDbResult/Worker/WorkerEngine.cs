@@ -1,4 +1,5 @@
 using FullDbResult.Control;
+using FullDbResult.Worker.Events;
 
 namespace FullDbResult.Worker;
 
@@ -21,12 +22,13 @@ public sealed class WorkerEngine : IAsyncDisposable
     private readonly WorkerHeartbeats _heartbeats;
     private TaskStateWriter? _writer;
     private TaskProcessor? _processor;
+    private WorkerEvents? _events;
     private int _running;
     private int _settling;
     private volatile bool _stopping;
 
     /// <param name="retryPublisher">Sends a handler's retry (<see cref="TaskContext.Retry"/>) as a new message.</param>
-    /// <param name="messagePublisher">Sends rpc results to a message's <c>reply_to</c>; null sends none.</param>
+    /// <param name="messagePublisher">Sends rpc results to a message's <c>reply_to</c>, and Celery events with <see cref="WorkerOptions.SendEvents"/>; null sends neither.</param>
     public WorkerEngine(TaskStore store, ITaskPublisher retryPublisher, WorkerOptions options, ILogger? logger = null, IMessagePublisher? messagePublisher = null)
     {
         _messagePublisher = messagePublisher;
@@ -71,9 +73,11 @@ public sealed class WorkerEngine : IAsyncDisposable
     {
         if (_processor is not null) throw new InvalidOperationException("The worker is already started.");
         _writer = new TaskStateWriter(_store);
-        _processor = new TaskProcessor(_store, _writer, _handlers, _retryPublisher, _options, _logger, new RpcReplies(_messagePublisher, _store, _options, _logger), Control);
+        _events = new WorkerEvents(_messagePublisher, _options, _logger);
+        _processor = new TaskProcessor(_store, _writer, _handlers, _retryPublisher, _options, _logger, new RpcReplies(_messagePublisher, _store, _options, _logger), Control, _events);
         await Control.LoadRevokedAsync(cancellationToken);
         await _heartbeats.StartAsync(cancellationToken);
+        _events.Start();
     }
 
     /// <summary>
@@ -153,11 +157,13 @@ public sealed class WorkerEngine : IAsyncDisposable
         _stopping = true;
         if (_writer is not null) await _writer.DisposeAsync();
         await _heartbeats.StopAsync(cancellationToken);
+        if (_events is not null) await _events.StopAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
         await _heartbeats.DisposeAsync();
+        if (_events is not null) await _events.DisposeAsync();
         _forceStop.Dispose();
     }
 

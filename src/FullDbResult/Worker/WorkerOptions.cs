@@ -48,5 +48,12 @@ public record WorkerOptions
     /// <summary>A result that System.Text.Json cannot serialize is stored as its string form instead of failing the task.</summary>
     public bool ForceJsonResults { get; init; } = true;
 
+    /// <summary>
+    /// Publishes Celery's task and worker events on the <c>celeryev</c> exchange (Celery's <c>-E</c>,
+    /// worker_send_task_events; off by default, as there), so <c>celery events</c>, Flower and the event monitor
+    /// see this worker. Needs a transport that can publish them (RabbitMQ's does).
+    /// </summary>
+    public bool SendEvents { get; init; }
+
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 }
