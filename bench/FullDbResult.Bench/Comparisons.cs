@@ -31,6 +31,7 @@ public static class Comparisons
             (HangfireBenchmark.OurSendMany, HangfireBenchmark.HangfireEnqueue),
             (HangfireBenchmark.OurSend, HangfireBenchmark.HangfireEnqueue),
             (HangfireBenchmark.OurDispatch, HangfireBenchmark.HangfireDelayed))),
+        ("events", async sizes => (await EventsBenchmark.RunAsync(sizes)).Print((EventsBenchmark.MonitorStores, EventsBenchmark.CeleryProduces))),
         ("memory", MemoryBenchmark.RunAsync),
         ("queries", QueryBenchmark.RunAsync),
     ];

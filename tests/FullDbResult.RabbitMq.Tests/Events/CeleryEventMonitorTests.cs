@@ -165,7 +165,11 @@ public sealed partial class CeleryEventMonitorTests
 
     private static byte[] SucceededEvents(IEnumerable<string> ids) => JsonSerializer.SerializeToUtf8Bytes(ids.Select(id => new Dictionary<string, object>
     {
-        ["type"] = "task-succeeded", ["uuid"] = id, ["result"] = "1", ["hostname"] = "w@h", ["timestamp"] = 1795989548.5,
+        ["type"] = "task-succeeded",
+        ["uuid"] = id,
+        ["result"] = "1",
+        ["hostname"] = "w@h",
+        ["timestamp"] = 1795989548.5,
     }).ToList());
 
     private static async Task<int> CountAsync(TaskStore store, IReadOnlyList<string> ids) =>

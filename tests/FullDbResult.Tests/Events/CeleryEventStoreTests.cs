@@ -119,6 +119,24 @@ public class CeleryEventStoreTests
     }
 
     [Theory, MemberData(nameof(Providers))]
+    public async Task A_late_heartbeat_never_moves_a_worker_back_and_an_event_keeps_the_queues_a_worker_wrote(DatabaseProvider provider)
+    {
+        var store = await NewStoreAsync(provider);
+        var workers = new WorkerStore(store);
+        var newer = new DateTime(2026, 11, 29, 22, 0, 10, DateTimeKind.Utc);
+        await workers.RecordHeartbeatAsync(new WorkerHeartbeat { WorkerName = "w@h", Hostname = "h", Pid = 1, Queues = "celery,other", StartedAt = newer, LastHeartbeat = newer });
+        var recorder = new CeleryEventRecorder(store);
+
+        await recorder.RecordAsync([Event("""{"type": "worker-offline", "hostname": "w@h", "pid": 1, "timestamp": 1795989500.0}""")]);
+        var afterLate = Assert.Single(await workers.GetWorkersAsync());
+        Assert.Equal((newer, null), (afterLate.LastHeartbeat, afterLate.StoppedAt));
+
+        await recorder.RecordAsync([Event("""{"type": "worker-heartbeat", "hostname": "w@h", "pid": 2, "timestamp": 1795989620.0}""")]);
+        var afterNewer = Assert.Single(await workers.GetWorkersAsync());
+        Assert.Equal((2, "celery,other", DateTime.UnixEpoch.AddSeconds(1795989620)), (afterNewer.Pid, afterNewer.Queues, afterNewer.LastHeartbeat));
+    }
+
+    [Theory, MemberData(nameof(Providers))]
     public async Task A_malformed_message_is_reported_and_the_good_events_of_the_batch_are_stored(DatabaseProvider provider)
     {
         var store = await NewStoreAsync(provider);

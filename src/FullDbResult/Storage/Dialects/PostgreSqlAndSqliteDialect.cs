@@ -50,7 +50,9 @@ internal abstract class PostgreSqlAndSqliteDialect : SqlDialect
         $"""
         INSERT INTO {WorkerStore.Table} (worker_name, hostname, pid, queues, started_at, last_heartbeat, stopped_at)
         VALUES (@WorkerName, @Hostname, @Pid, @Queues, @StartedAt, @LastHeartbeat, @StoppedAt)
-        ON CONFLICT (worker_name) DO UPDATE SET hostname = excluded.hostname, pid = excluded.pid, queues = excluded.queues,
+        ON CONFLICT (worker_name) DO UPDATE SET hostname = excluded.hostname, pid = excluded.pid,
+            queues = CASE WHEN excluded.queues = '' THEN {WorkerStore.Table}.queues ELSE excluded.queues END,
             last_heartbeat = excluded.last_heartbeat, stopped_at = excluded.stopped_at
+        WHERE excluded.last_heartbeat >= {WorkerStore.Table}.last_heartbeat
         """;
 }

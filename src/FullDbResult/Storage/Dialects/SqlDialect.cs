@@ -115,7 +115,10 @@ internal abstract class SqlDialect
     /// <summary>Deletes up to @Limit rows matching <paramref name="where"/>, first in <paramref name="orderBy"/> order.</summary>
     internal abstract string DeleteBatch(string where, string orderBy);
 
-    /// <summary>Insert-or-update of a worker's heartbeat row.</summary>
+    /// <summary>
+    /// Insert-or-update of a worker's heartbeat row. An older heartbeat than the stored one changes nothing (Celery's
+    /// heartbeat events may arrive late or twice), and an empty queue list keeps the stored one (events carry none).
+    /// </summary>
     internal abstract string UpsertHeartbeat { get; }
 
     private int RowsPerInsertStatement => Math.Min(InsertBatchRows, MaxParameters / TaskRow.Columns.Length);

@@ -105,9 +105,10 @@ internal sealed class SqlServerDialect : SqlDialect
         SET XACT_ABORT ON;
         BEGIN TRANSACTION;
         UPDATE {WorkerStore.Table} WITH (UPDLOCK, HOLDLOCK)
-            SET hostname = @Hostname, pid = @Pid, queues = @Queues, last_heartbeat = @LastHeartbeat, stopped_at = @StoppedAt
-            WHERE worker_name = @WorkerName;
-        IF @@ROWCOUNT = 0
+            SET hostname = @Hostname, pid = @Pid, queues = CASE WHEN @Queues = '' THEN queues ELSE @Queues END,
+                last_heartbeat = @LastHeartbeat, stopped_at = @StoppedAt
+            WHERE worker_name = @WorkerName AND last_heartbeat <= @LastHeartbeat;
+        IF @@ROWCOUNT = 0 AND NOT EXISTS (SELECT 1 FROM {WorkerStore.Table} WITH (UPDLOCK, HOLDLOCK) WHERE worker_name = @WorkerName)
             INSERT INTO {WorkerStore.Table} (worker_name, hostname, pid, queues, started_at, last_heartbeat, stopped_at)
             VALUES (@WorkerName, @Hostname, @Pid, @Queues, @StartedAt, @LastHeartbeat, @StoppedAt);
         COMMIT TRANSACTION;
