@@ -55,7 +55,15 @@ public sealed class RabbitMqCluster : IDisposable
         }
         catch
         {
-            cluster.Dispose();
+            try
+            {
+                cluster.Dispose();
+            }
+            catch (Exception)
+            {
+                // The start's failure is the one to report; the clean-up after the process ends stops what is left.
+            }
+
             throw;
         }
 
