@@ -55,7 +55,15 @@ public sealed class RabbitMqCluster : IDisposable
         }
         catch
         {
-            cluster.Dispose();
+            try
+            {
+                cluster.Dispose();
+            }
+            catch (Exception)
+            {
+                // The start's failure is the one to report; the clean-up after the process ends stops what is left.
+            }
+
             throw;
         }
 
@@ -74,6 +82,17 @@ public sealed class RabbitMqCluster : IDisposable
             ?? throw new InvalidOperationException($"The cluster has no queue '{queue}'.");
         var leader = _nodes.FindIndex(node => node.NodeName == line[1].Trim());
         return leader >= 0 ? leader : throw new InvalidOperationException($"Queue '{queue}' has no leader among the nodes: '{line[1]}'.");
+    }
+
+    /// <summary>The index of the node that the client named <paramref name="clientName"/> (its connection_name) is connected to.</summary>
+    public int NodeOf(string clientName)
+    {
+        var running = Array.IndexOf(_stopped, false);
+        var line = RunCtl(running, "list_connections", "-q", "--no-table-headers", "port", "client_properties")
+            .Split('\n').FirstOrDefault(row => row.Contains($"\"{clientName}\"", StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"No connection named '{clientName}' on the cluster.");
+        var port = int.Parse(line.Split('\t')[0]);
+        return _nodes.FindIndex(node => node.AmqpPort == port);
     }
 
     /// <summary>Kills node <paramref name="node"/> (SIGKILL to its Erlang VM): no leadership is handed over, connections just drop.</summary>

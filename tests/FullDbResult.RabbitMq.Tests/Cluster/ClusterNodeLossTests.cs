@@ -21,6 +21,7 @@ namespace FullDbResult.RabbitMq.Tests.Cluster;
 public sealed class ClusterNodeLossTests(ITestOutputHelper output)
 {
     private const string TaskName = "cluster.add";
+    private const string WorkerName = "cluster-worker-1";
     private static readonly QueueDeclarations Quorum = new() { DefaultType = QueueType.Quorum };
 
     [Fact]
@@ -39,11 +40,10 @@ public sealed class ClusterNodeLossTests(ITestOutputHelper output)
             runs.AddOrUpdate(context.TaskId, 1, (_, n) => n + 1);
             return x;
         });
-        // The first worker declares the queue, so its node (client-local placement) leads it: that connection is cut.
-        await using var first = await RunningWorker.StartAsync(store, register, queue, workerOptions, connection: Connect(cluster));
-        await using var second = await RunningWorker.StartAsync(store, register, queue, workerOptions, connection: Connect(cluster));
+        // The first worker declares the queue; where the leader lands is RabbitMQ's choice, read below.
+        await using var first = await RunningWorker.StartAsync(store, register, queue, workerOptions, connection: Connect(cluster, WorkerName));
+        await using var second = await RunningWorker.StartAsync(store, register, queue, workerOptions, connection: Connect(cluster, "cluster-worker-2"));
         var leader = cluster.LeaderOf(queue);
-        var connectionsOnLeader = cluster.RunCtl(leader, "list_connections", "-q", "--no-table-headers", "name").Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
 
         // Scheduled rows fall due over the same eight seconds as the sends.
         var start = DateTime.UtcNow.AddSeconds(1);
@@ -58,14 +58,16 @@ public sealed class ClusterNodeLossTests(ITestOutputHelper output)
             Exchange = "",
             RoutingKey = queue,
         }).ToList());
-        await using var dispatcherConnection = Connect(cluster);
+        // The producer and the dispatcher start on the leader's node too, so that the kill cuts their connections.
+        await using var dispatcherConnection = await ConnectToNodeAsync(cluster, leader, "cluster-dispatcher");
         await using var dispatcherPublisher = new RabbitMqTaskPublisher(dispatcherConnection, TimeSpan.FromSeconds(3));
         using var stopDispatcher = new CancellationTokenSource();
         var dispatcher = new ScheduledDispatcher(store, dispatcherPublisher)
             .CreateLoop(TimeSpan.FromMilliseconds(100), new DispatchOptions { BatchSize = 20 }, TimeSpan.FromSeconds(2))
             .RunAsync(stopDispatcher.Token);
 
-        await using var producerConnection = Connect(cluster);
+        await using var producerConnection = await ConnectToNodeAsync(cluster, leader, "cluster-producer");
+        var firstWorkerOnLeader = cluster.NodeOf(WorkerName) == leader;
         await using var publisher = new RabbitMqTaskPublisher(producerConnection, TimeSpan.FromSeconds(3));
         var client = new TaskClient(store, publisher);
         var sendStart = clock.Elapsed;
@@ -112,7 +114,7 @@ public sealed class ClusterNodeLossTests(ITestOutputHelper output)
         var scheduledIds = Enumerable.Range(0, scheduled).Select(i => $"scheduled-{i}").ToList();
         var dispatchedAs = scheduledIds.Select(id => rows[id].RetriedAs ?? id).ToList();
         var dispatched = Figures(scheduledIds, dispatchedAs, rows, runs, reported);
-        var details = $"cluster up in {clusterUp.TotalSeconds:0} s; leader node {leader} ({connectionsOnLeader} connections) killed at {(stopAsked - sendStart).TotalSeconds:0.0} s, new leader node {newLeader}; whole test {clock.Elapsed.TotalSeconds:0} s";
+        var details = $"cluster up in {clusterUp.TotalSeconds:0} s; leader node {leader} (producer, dispatcher{(firstWorkerOnLeader ? ", first worker" : "")} on it) killed at {(stopAsked - sendStart).TotalSeconds:0.0} s, new leader node {newLeader}; whole test {clock.Elapsed.TotalSeconds:0} s";
         sent.Print(output, "cluster leader loss, producer", $"{confirmed.Count} confirmed, {publishErrors.Count} publish errors; {details}");
         dispatched.Print(output, "cluster leader loss, dispatcher", $"{dispatchedAs.Count(id => rows[id].Status == TaskStates.Success)} SUCCESS");
 
@@ -128,7 +130,21 @@ public sealed class ClusterNodeLossTests(ITestOutputHelper output)
         Assert.InRange(sent.Duplicated + dispatched.Duplicated, 0, 2 * workerOptions.DefaultPrefetch);
     }
 
-    private static RabbitMqConnection Connect(RabbitMqCluster cluster) => new(cluster.BrokerUrl, "fulldbresult cluster tests") { Queues = Quorum };
+    private static RabbitMqConnection Connect(RabbitMqCluster cluster, string name) => new(cluster.BrokerUrl, name) { Queues = Quorum };
+
+    /// <summary>A connection with every node's URL that happens to be on <paramref name="node"/> (the client picks one at random).</summary>
+    private static async Task<RabbitMqConnection> ConnectToNodeAsync(RabbitMqCluster cluster, int node, string name)
+    {
+        for (var attempt = 0; attempt < 30; attempt++)
+        {
+            var connection = Connect(cluster, name);
+            await connection.VerifyAsync();
+            if (cluster.NodeOf(name) == node) return connection;
+            await connection.DisposeAsync();
+        }
+
+        throw new InvalidOperationException($"30 connections never landed on node {node}.");
+    }
 
     /// <summary>A row that will not change any more without an operator: an outcome, a publish error, or a scheduled row's bookkeeping.</summary>
     private static bool Settled(TaskRecord row) =>
