@@ -56,6 +56,19 @@ public sealed class StopTaskTests : IClassFixture<ModuleHostFixture>
     }
 
     [Fact]
+    public void Stop_Task_shows_one_table_line_per_task_with_its_action_and_message()
+    {
+        var now = SeedStore.Now;
+        var store = new SeedStore(TestStores.Sqlite).Insert(now, SeedStore.NewTask("later", "t", "SCHEDULED", eta: now.AddDays(1)));
+
+        var result = _host.RunOn(store, "Stop-Task later | Out-Host").AssertSucceeded();
+
+        var lines = result.HostText.Split('\n').Select(line => line.TrimEnd()).ToList();
+        Assert.Contains(lines, line => line.StartsWith("TaskId") && line.Contains("Action") && line.Contains("Message"));
+        Assert.Contains(lines, line => line.StartsWith("later") && line.Contains("CancelledScheduled") && line.Contains("REVOKED") && line.Contains("will not be sent"));
+    }
+
+    [Fact]
     public void Stop_Task_on_a_queued_task_records_revoked_and_a_python_worker_discards_it()
     {
         var store = new SeedStore(TestStores.Sqlite);

@@ -62,7 +62,7 @@ public sealed class PythonControlsOurWorkerTests
 
     [Theory]
     [MemberData(nameof(Stores.Providers), MemberType = typeof(Stores))]
-    public async Task Python_revoke_makes_our_worker_record_the_task_revoked_when_it_arrives_without_running_it(DatabaseProvider provider)
+    public async Task Celery_control_revoke_from_the_cli_makes_our_worker_record_the_task_revoked_when_it_arrives_without_running_it(DatabaseProvider provider)
     {
         var store = Stores.New(provider);
         var ran = 0;
@@ -70,11 +70,12 @@ public sealed class PythonControlsOurWorkerTests
         var name = running.Worker.Options.WorkerName;
         var id = Guid.NewGuid().ToString();
 
-        var reply = Python("revoke", name, id);
+        var reply = CeleryPython.RunCelery(["-A", "control_app", "control", "revoke", id, "-d", name, "-j"], PythonDirectory, PythonEnvironment);
         await SendAsync(store, running.Queue, "demo.add", "[1, 2]", id);
         var after = await SendAsync(store, running.Queue, "demo.add", "[3, 4]");
 
-        Assert.Equal($"tasks {id} flagged as revoked", reply[0].GetProperty(name).GetProperty("ok").GetString());
+        Assert.True(reply.Succeeded, reply.ToString());
+        Assert.Contains($"\"{name}\": {{\"ok\": \"tasks {id} flagged as revoked\"}}", reply.StandardOutput);
         var row = await Eventually.StatusAsync(store, id, TaskStates.Revoked);
         Assert.Contains("TaskRevokedError", row.Result);
         await Eventually.StatusAsync(store, after, TaskStates.Success);
