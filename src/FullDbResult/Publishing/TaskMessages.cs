@@ -1,4 +1,5 @@
 using FullDbResult.Protocol;
+using FullDbResult.Workflows;
 
 namespace FullDbResult.Publishing;
 
@@ -6,7 +7,7 @@ namespace FullDbResult.Publishing;
 public static class TaskMessages
 {
     /// <summary>The message that sends <paramref name="record"/>, to the exchange and routing key it records.</summary>
-    public static TaskMessage ToMessage(TaskRecord record) => new()
+    public static TaskMessage ToMessage(TaskRecord record) => WorkflowMeta.Restore(new TaskMessage
     {
         Id = record.TaskId,
         Name = record.TaskName,
@@ -21,7 +22,7 @@ public static class TaskMessages
         Priority = record.Priority is { } priority ? (byte)Math.Clamp(priority, 0, 255) : null,
         Exchange = record.Exchange ?? "",
         RoutingKey = record.RoutingKey ?? record.Queue ?? CeleryProtocol.DefaultQueue,
-    };
+    }, record.Meta);
 
     /// <summary>The row that records <paramref name="message"/> in <paramref name="status"/>.</summary>
     public static TaskRecord ToRecord(TaskMessage message, string status, string? queue = null) => new()
@@ -66,6 +67,7 @@ public static class TaskMessages
         ParentId = original.ParentId,
         GroupId = original.GroupId,
         RetriedFrom = original.TaskId,
+        Meta = WorkflowMeta.Carry(original.Meta),
     };
 
     private static DateTimeOffset? AsOffset(DateTime? utc) =>

@@ -1,5 +1,6 @@
 using FullDbResult.Json;
 using FullDbResult.Protocol;
+using FullDbResult.Workflows;
 
 namespace FullDbResult.Worker;
 
@@ -17,6 +18,8 @@ internal sealed class TaskProcessor(
     WorkerOptions options,
     ILogger logger)
 {
+    private readonly FollowUpSender _followUps = new(store, writer, publisher, options.Clock, logger);
+
     public async Task<MessageDisposition> ProcessAsync(IDelivery delivery, CancellationToken forceStop)
     {
         var (wire, queue) = (delivery.Message, delivery.Queue);
@@ -63,14 +66,16 @@ internal sealed class TaskProcessor(
 
     private async Task<MessageDisposition> RunAsync(TaskHandler handler, TaskMessage message, string queue, DateTimeOffset started, CancellationToken forceStop)
     {
+        var limits = TimeLimits.For(message, handler.Options, options);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(forceStop);
-        if ((message.TimeLimitSoft ?? message.TimeLimitHard) is { } seconds) limit.CancelAfter(TimeSpan.FromSeconds(seconds));
+        limit.CancelAfter(limits.CancelAfter);
         var context = new TaskContext(message.Id, message.Name, message.Retries, options.WorkerName, limit.Token);
         try
         {
-            var value = await handler.InvokeAsync(message.Args, message.Kwargs, context);
-            return MessageDisposition.AckOnceStored(RecordAsync(message, queue, TaskStates.Success, options.Clock.GetUtcNow(),
-                result: TaskJson.SerializeResult(value, options.ForceJsonResults), dateStarted: started.UtcDateTime));
+            var value = await limits.RunAsync(() => handler.InvokeAsync(message.Args, message.Kwargs, context), options.Clock);
+            var result = TaskJson.SerializeResult(value, options.ForceJsonResults);
+            return MessageDisposition.AckOnceStored(_followUps.AfterSuccessAsync(message, result, meta =>
+                RecordAsync(message, queue, TaskStates.Success, options.Clock.GetUtcNow(), result: result, dateStarted: started.UtcDateTime, meta: meta)));
         }
         catch (OperationCanceledException) when (forceStop.IsCancellationRequested)
         {
@@ -86,13 +91,16 @@ internal sealed class TaskProcessor(
         {
             var (type, text) = ex switch
             {
+                TaskRetryException { InnerException: { } cause } => (cause.GetType().Name, $"Retries exhausted ({message.Retries} of {((TaskRetryException)ex).MaxRetries}): {cause.Message}"),
                 TaskRetryException => ("MaxRetriesExceededError", $"Can't retry {message.Name}[{message.Id}] again: {message.Retries} retries. {ex.Message}"),
-                OperationCanceledException when limit.IsCancellationRequested => ("TimeLimitExceeded", $"Time limit exceeded: {ex.Message}"),
+                TimeLimitExceededException => ("TimeLimitExceeded", ex.Message),
+                OperationCanceledException when limit.IsCancellationRequested => (limits.CancelledType, $"{limits.CancelledType}: {ex.Message}"),
                 _ => (ex.GetType().Name, ex.Message),
             };
             logger.LogWarning(ex, "Task {TaskName}[{TaskId}] failed: {Type}: {Message}", message.Name, message.Id, type, text);
-            return MessageDisposition.AckOnceStored(RecordAsync(message, queue, TaskStates.Failure, options.Clock.GetUtcNow(),
-                result: ExceptionJson(type, text, ex.GetType().Namespace), traceback: ex.ToString(), dateStarted: started.UtcDateTime));
+            return MessageDisposition.AckOnceStored(_followUps.AfterFailureAsync(message, meta =>
+                RecordAsync(message, queue, TaskStates.Failure, options.Clock.GetUtcNow(),
+                    result: ExceptionJson(type, text, ex.GetType().Namespace), traceback: ex.ToString(), dateStarted: started.UtcDateTime, meta: meta)));
         }
     }
 
@@ -137,7 +145,7 @@ internal sealed class TaskProcessor(
     }
 
     private Task<bool> RecordAsync(TaskMessage message, string queue, string status, DateTimeOffset now,
-        string? result = null, string? traceback = null, DateTime? dateStarted = null) =>
+        string? result = null, string? traceback = null, DateTime? dateStarted = null, string? meta = null) =>
         writer.ApplyAsync(new TaskStateChange
         {
             TaskId = message.Id,
@@ -160,6 +168,7 @@ internal sealed class TaskProcessor(
             RootId = message.RootId,
             ParentId = message.ParentId,
             GroupId = message.GroupId,
+            Meta = status == TaskStates.Scheduled ? WorkflowMeta.Of(message) : meta,
         });
 
     /// <summary>Celery's form of an exception in a result: what its result backends store for a FAILURE.</summary>

@@ -49,12 +49,16 @@ public sealed class WorkerEngine : IAsyncDisposable
     /// kwargs by name; parameters of type <see cref="TaskContext"/> and <see cref="CancellationToken"/> are supplied.
     /// Its return value (awaited if a task) is stored as the JSON result. Register before <see cref="StartAsync"/>.
     /// </summary>
-    public void Register(string taskName, Delegate handler)
+    public void Register(string taskName, Delegate handler) => Register(taskName, handler, new TaskHandlerOptions());
+
+    /// <summary>Registers the handler for <paramref name="taskName"/> with its retry policy and time limits.</summary>
+    public void Register(string taskName, Delegate handler, TaskHandlerOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         TaskValidation.ValidateTaskName(taskName, nameof(taskName));
         ArgumentNullException.ThrowIfNull(handler);
         if (_processor is not null) throw new InvalidOperationException("Register handlers before the worker starts.");
-        _handlers[taskName] = new TaskHandler(taskName, handler);
+        _handlers[taskName] = new TaskHandler(taskName, handler, options);
     }
 
     /// <summary>Writes the first heartbeat and gets ready for <see cref="HandleAsync"/>.</summary>

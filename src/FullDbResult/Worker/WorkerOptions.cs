@@ -34,6 +34,13 @@ public record WorkerOptions
     /// <summary>How long a graceful stop waits for running tasks before it cancels them and returns them to the queue.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The hard time limit of a task that names none, and the cap of any: the task fails (TimeLimitExceeded) and
+    /// its message is acknowledged. Keep it under RabbitMQ's consumer_timeout (30 minutes by default), which
+    /// closes the channel of a message held longer, so that the message comes back and runs again.
+    /// </summary>
+    public TimeSpan MaxTaskTime { get; init; } = TimeSpan.FromMinutes(25);
+
     /// <summary>A retry with a countdown becomes a SCHEDULED row (sent by the dispatcher) instead of a message with an eta.</summary>
     public bool ScheduleDelayedTasks { get; init; }
 
