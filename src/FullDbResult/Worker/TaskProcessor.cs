@@ -108,14 +108,15 @@ internal sealed class TaskProcessor(
     {
         var now = options.Clock.GetUtcNow();
         var again = message with { Retries = message.Retries + 1, Eta = now + retry.Countdown };
+        // RETRY with the reason first: the new message may run on another worker before this one writes anything more.
+        await RecordAsync(again, queue, TaskStates.Retry, now,
+            result: ExceptionJson("Retry", $"Retry in {retry.Countdown.TotalSeconds:0.###}s: {retry.Message}", "celery.exceptions"));
         if (options.ScheduleDelayedTasks)
         {
+            // The reason stays in the result: SCHEDULED carries no outcome of its own.
             await RecordAsync(again, queue, TaskStates.Scheduled, now);
             return;
         }
-        // RETRY first: the new message may run on another worker before this one writes anything more.
-        await RecordAsync(again, queue, TaskStates.Retry, now,
-            result: ExceptionJson("Retry", $"Retry in {retry.Countdown.TotalSeconds:0.###}s: {retry.Message}", "celery.exceptions"));
         await publisher.PublishAsync([again]);
     }
 
