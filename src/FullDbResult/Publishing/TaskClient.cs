@@ -92,6 +92,36 @@ public sealed class TaskClient(TaskStore store, ITaskPublisher publisher, TaskCl
         return (groupId, ids);
     }
 
+    /// <summary>
+    /// Celery's <c>chord(members)(body)</c>, counted in the store: sends every member as a group, each linked
+    /// to report its result (or its failure) to a worker of ours on <paramref name="counterQueue"/>. The last
+    /// member to succeed sends <paramref name="body"/> once, with all results in member order in front of its
+    /// args; a failed member fails the chord instead, and the body's link_error is sent. Members may run on
+    /// Celery workers: they need no result backend.
+    /// </summary>
+    /// <param name="counterQueue">A queue our workers consume; null is <c>celery</c>.</param>
+    /// <returns>The group id, the members' ids in order and the callback's id.</returns>
+    public async Task<(string GroupId, IReadOnlyList<string> TaskIds, string CallbackId)> SendChordAsync(
+        IReadOnlyList<TaskSignature> members, TaskSignature body, string? counterQueue = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        ArgumentNullException.ThrowIfNull(body);
+        if (members.Count == 0) throw new ArgumentException("A chord needs at least one member.", nameof(members));
+        var groupId = NewTaskId();
+        var callback = SignatureJson.WithId(body);
+        var callbackJson = SignatureMessages.Python(SignatureJson.Node(callback));
+        var sends = members.Select(SignatureJson.WithId).Select((member, index) =>
+        {
+            var options = Options(member);
+            var (part, error) = ChordParts.Signatures(groupId, index, options.TaskId!, counterQueue ?? CeleryProtocol.DefaultQueue);
+            return new TaskSend(member.Name, member.Args, member.Kwargs,
+                options with { GroupId = groupId, GroupIndex = index, Link = [.. options.Link!, part], LinkError = [.. options.LinkError!, error] });
+        }).ToList();
+        await new ChordStore(_store).CreateAsync(groupId, sends.Count, callbackJson, callback.Options!.TaskId!, cancellationToken);
+        var ids = await SendManyAsync(sends, cancellationToken);
+        return (groupId, ids, callback.Options.TaskId!);
+    }
+
     public static string NewTaskId() => Guid.NewGuid().ToString();
 
     private static SendOptions Options(TaskSignature signature) =>

@@ -1,3 +1,5 @@
+using FullDbResult.Workflows;
+
 namespace FullDbResult.Worker;
 
 /// <summary>
@@ -66,6 +68,7 @@ public sealed class WorkerEngine : IAsyncDisposable
     {
         if (_processor is not null) throw new InvalidOperationException("The worker is already started.");
         _writer = new TaskStateWriter(_store);
+        new ChordParts(_store, _retryPublisher, _options.Clock, _logger).Register(_handlers);
         _processor = new TaskProcessor(_store, _writer, _handlers, _retryPublisher, _options, _logger);
         await _heartbeats.StartAsync(cancellationToken);
     }

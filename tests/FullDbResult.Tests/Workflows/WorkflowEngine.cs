@@ -21,13 +21,14 @@ internal sealed class WorkflowEngine : IAsyncDisposable
     public RecordingPublisher Publisher { get; }
     public WorkerEngine Engine { get; }
 
-    public static async Task<WorkflowEngine> StartAsync(WorkerOptions? options = null, Action<WorkerEngine>? register = null)
+    public static async Task<WorkflowEngine> StartAsync(WorkerOptions? options = null, Action<WorkerEngine>? register = null, TaskStore? store = null)
     {
-        var store = TestStores.NewStore(DatabaseProvider.Sqlite);
+        store ??= TestStores.NewStore(DatabaseProvider.Sqlite);
         var publisher = new RecordingPublisher();
         var engine = new WorkerEngine(store, publisher, (options ?? new WorkerOptions()) with { WorkerName = "workflow@test", HeartbeatInterval = TimeSpan.FromMinutes(1) });
         engine.Register("wf.add", (long x, long y) => x + y);
         engine.Register("wf.fail", new Func<long, long>(x => throw new InvalidOperationException($"bad {x}")));
+        engine.Register("wf.sum", (long[] values) => values.Sum());
         register?.Invoke(engine);
         await engine.StartAsync();
         return new WorkflowEngine(store, publisher, engine);

@@ -15,9 +15,40 @@ internal static class Migrations
         new(1, "task, worker and periodic task tables", InitialSchema),
         // Nothing ever set or read hidden; purge goes by state and age.
         new(2, "the unused hidden column leaves the task table", d => d.DropColumn(TaskRow.Table, "hidden")),
+        new(3, "chord counters and their parts; group members by group id", Chords),
     ];
 
     public static int Latest => All[^1].Version;
+
+    /// <summary>
+    /// A chord's counter (<c>remaining</c>, decremented atomically by each member's part) and the parts, one
+    /// per member index, so that a part reported twice counts once and the callback gets the results in order.
+    /// </summary>
+    private static IEnumerable<string> Chords(SqlDialect d)
+    {
+        var t = d.Types;
+        yield return $"""
+            CREATE TABLE fulldbresult_chord (
+                group_id {t.Varchar(255)} NOT NULL PRIMARY KEY,
+                chord_size {t.Integer} NOT NULL,
+                remaining {t.Integer} NOT NULL,
+                state {t.Varchar(50)} NOT NULL,
+                body {t.Text} NOT NULL,
+                body_id {t.Varchar(255)} NOT NULL,
+                date_created {t.Timestamp} NOT NULL,
+                date_done {t.Timestamp} NULL)
+            """;
+        yield return $"""
+            CREATE TABLE fulldbresult_chord_part (
+                group_id {t.Varchar(255)} NOT NULL,
+                group_index {t.Integer} NOT NULL,
+                task_id {t.Varchar(255)} NOT NULL,
+                result {t.Text} NULL,
+                PRIMARY KEY (group_id, group_index))
+            """;
+        // Get-TaskResult -GroupId: most rows have no group, so only those that do are indexed.
+        yield return "CREATE INDEX ix_fulldbresult_task_group ON fulldbresult_task (group_id) WHERE group_id IS NOT NULL";
+    }
 
     private static IEnumerable<string> InitialSchema(SqlDialect d)
     {
