@@ -80,6 +80,30 @@ public sealed class MixedWorkflowTests(ITestOutputHelper output)
         await mixed.WriteRowsAsync(output, [first, second.TaskId, callback.GetProperty("id").GetString()!]);
     }
 
+    [Fact]
+    public async Task A_chord_with_members_on_our_worker_and_on_python_fires_its_callback_once_with_every_result_in_order()
+    {
+        await using var mixed = await MixedWorkers.StartAsync(w => w
+            .Register("net.add", (long x, long y) => x + y)
+            .Register("net.sum", (long[] values) => values.Sum()));
+        TaskSignature On(string queue, string name, string args) => new(name, args) { Options = new SendOptions { Queue = queue } };
+
+        var (groupId, ids, callbackId) = await mixed.Client.SendChordAsync(
+            [On(mixed.NetQueue, "net.add", "[1, 2]"), On(mixed.PythonQueue, "py.add", "[3, 4]"), On(mixed.NetQueue, "net.add", "[5, 6]"), On(mixed.PythonQueue, "py.add", "[7, 8]")],
+            On(mixed.NetQueue, "net.sum", "[]"), counterQueue: mixed.NetQueue);
+
+        var callback = await Eventually.StatusAsync(mixed.Store, callbackId, TaskStates.Success, TimeSpan.FromSeconds(60));
+        Assert.Equal(("[[3, 7, 11, 15]]", "36"), (callback.Args, callback.Result));
+        Assert.Contains(callback.ParentId, ids);
+        var members = new List<TaskRecord>();
+        foreach (var id in ids) members.Add((await mixed.Store.GetAsync(id))!);
+        Assert.All(members, m => Assert.Equal((TaskStates.Success, groupId, m.TaskId), (m.Status, m.GroupId, m.RootId)));
+        Assert.Equal(["3", "7", "11", "15"], members.Select(m => m.Result));
+        Assert.All(mixed.PythonRuns(), run => Assert.Equal(groupId, run.GetProperty("group").GetString()));
+        Assert.Equal(2, mixed.PythonRuns().Count);
+        await mixed.WriteRowsAsync(output, [.. ids, callbackId]);
+    }
+
     /// <summary>Our worker on one queue, a Celery 5.2 worker of workflow_app on another, a client and a dispatcher.</summary>
     private sealed class MixedWorkers : IAsyncDisposable
     {
