@@ -12,6 +12,8 @@ public sealed class TaskQuery
     public DateTime? Until { get; set; }
     /// <summary>At most this many rows in all; null for no limit.</summary>
     public int? First { get; set; }
+    /// <summary>Only the members of this group (Celery's group id; a chord's members share one).</summary>
+    public string? GroupId { get; set; }
 }
 
 /// <summary>What counts as stale: not terminal, and not changed for longer than <see cref="OlderThan"/>.</summary>

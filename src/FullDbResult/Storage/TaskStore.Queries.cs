@@ -18,6 +18,7 @@ public sealed partial class TaskStore
         AddNameFilter(query.Name, "t", conditions, filter);
         if (query.Since is { } since) { conditions.Add("t.date_updated >= @Since"); filter.Add("Since", since); }
         if (query.Until is { } until) { conditions.Add("t.date_updated < @Until"); filter.Add("Until", until); }
+        if (query.GroupId is { } groupId) { conditions.Add("t.group_id = @GroupId"); filter.Add("GroupId", groupId); }
         var listing = new Listing(conditions, "date_updated", Descending: true)
         {
             SeekEach = TaskStates.Normalize(query.Statuses) is { Count: > 0 } statuses
