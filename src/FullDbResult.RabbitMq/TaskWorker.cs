@@ -71,6 +71,13 @@ public sealed class TaskWorker : IAsyncDisposable
         return this;
     }
 
+    /// <summary>Registers the handler for <paramref name="taskName"/> with its automatic retries and time limits.</summary>
+    public TaskWorker Register(string taskName, Delegate handler, TaskHandlerOptions options)
+    {
+        _engine.Register(taskName, handler, options);
+        return this;
+    }
+
     /// <summary>Declares the queues and their dead-letter queues, starts consuming and writing heartbeats.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {

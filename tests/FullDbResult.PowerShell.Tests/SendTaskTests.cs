@@ -76,6 +76,20 @@ public sealed class SendTaskTests : IClassFixture<ModuleHostFixture>
     }
 
     [Fact]
+    public void Link_and_LinkError_ride_with_the_task_even_while_it_waits_in_the_store_as_SCHEDULED()
+    {
+        var store = new SeedStore(TestStores.Sqlite);
+
+        var result = _host.RunOn(store, "Send-Task reports.nightly -Countdown (New-TimeSpan -Hours 1) -Queue reports -Link reports.mail, reports.archive -LinkError ops.alert",
+            brokerUrl: TestStores.BrokerUrl).AssertSucceeded();
+
+        var meta = (string)store.Get((string)Assert.Single(result.Output).Properties["TaskId"].Value)!.Meta;
+        Assert.Contains("""{"task":"reports.mail","args":[],"kwargs":{},"options":{"queue":"reports"}""", meta);
+        Assert.Contains("\"reports.archive\"", meta);
+        Assert.Contains("""errbacks":[{"task":"ops.alert""", meta);
+    }
+
+    [Fact]
     public void WhatIf_sends_and_stores_nothing()
     {
         var store = new SeedStore(TestStores.Sqlite);

@@ -41,6 +41,11 @@ public sealed class GetTaskResultCommand : StoreCmdlet
     [ValidateRange(0, int.MaxValue)]
     public int? First { get; set; }
 
+    /// <summary>Only the members of this group or chord (Celery's group id).</summary>
+    [Parameter(ParameterSetName = QuerySet)]
+    [ValidateNotNullOrEmpty]
+    public string? GroupId { get; set; }
+
     protected override void ProcessRecord()
     {
         if (ParameterSetName == IdSet)
@@ -55,6 +60,7 @@ public sealed class GetTaskResultCommand : StoreCmdlet
             Since = Since?.ToUniversalTime(),
             Until = Until?.ToUniversalTime(),
             First = First,
+            GroupId = GroupId,
         };
         foreach (var task in Stream(token => Store.QueryAsync(query, token), "Reading tasks")) WriteObject(task);
     }

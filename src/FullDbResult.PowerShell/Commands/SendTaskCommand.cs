@@ -1,4 +1,5 @@
 using FullDbResult.Publishing;
+using FullDbResult.Workflows;
 
 namespace FullDbResult.PowerShell.Commands;
 
@@ -47,6 +48,16 @@ public sealed class SendTaskCommand : BrokerCmdlet
     [ValidateNotNullOrEmpty]
     public string? Queue { get; set; }
 
+    /// <summary>Tasks to send after this one succeeds, each given its result as the first argument (Celery's link), to the same queue.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Link { get; set; }
+
+    /// <summary>Tasks to send after this one fails, each given its task id as the first argument (Celery's link_error), to the same queue.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? LinkError { get; set; }
+
     protected override TaskClientOptions ClientOptions => new() { ScheduleDelayedTasks = true };
 
     protected override void ProcessRecord()
@@ -57,6 +68,8 @@ public sealed class SendTaskCommand : BrokerCmdlet
             Queue = Queue,
             Eta = ParameterSetName == EtaSet ? new DateTimeOffset(Eta.ToUniversalTime()) : null,
             Countdown = ParameterSetName == CountdownSet ? Countdown : null,
+            Link = Signatures(Link),
+            LinkError = Signatures(LinkError),
         };
         try
         {
@@ -74,4 +87,7 @@ public sealed class SendTaskCommand : BrokerCmdlet
             WritePublishError(exception, Name);
         }
     }
+
+    private List<TaskSignature>? Signatures(string[]? names) =>
+        names?.Select(name => new TaskSignature(name) { Options = new SendOptions { Queue = Queue } }).ToList();
 }

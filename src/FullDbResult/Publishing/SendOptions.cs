@@ -1,3 +1,5 @@
+using FullDbResult.Workflows;
+
 namespace FullDbResult.Publishing;
 
 /// <summary>Where and when to send one task. Everything is optional; Celery's defaults apply.</summary>
@@ -31,4 +33,17 @@ public sealed record SendOptions
 
     /// <summary>Celery's soft time limit: the task is told to stop after this long.</summary>
     public TimeSpan? SoftTimeLimit { get; init; }
+
+    /// <summary>Celery's <c>link</c>: sent after the task succeeds, with its result in front of their args.</summary>
+    public IReadOnlyList<TaskSignature>? Link { get; init; }
+
+    /// <summary>Celery's <c>link_error</c>: sent after the task fails, with its id in front of their args.</summary>
+    public IReadOnlyList<TaskSignature>? LinkError { get; init; }
+
+    /// <summary>The rest of a chain (JSON, last step first), set by <see cref="TaskClient.SendChainAsync"/>.</summary>
+    internal string? Chain { get; init; }
+
+    internal string? GroupId { get; init; }
+
+    internal int? GroupIndex { get; init; }
 }

@@ -1,5 +1,6 @@
 using FullDbResult.Json;
 using FullDbResult.Protocol;
+using FullDbResult.Workflows;
 
 namespace FullDbResult.Publishing;
 
@@ -69,7 +70,72 @@ public sealed class TaskClient(TaskStore store, ITaskPublisher publisher, TaskCl
         return new TaskRetryResult(claim, resend);
     }
 
+    /// <summary>
+    /// Celery's <c>chain(a, b, c)</c>: sends the first step, which carries the rest; each worker sends the next
+    /// step with its result in front of that step's args. Returns every step's id, first to last (the later
+    /// ones are fixed now, and their rows are written when they are sent).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> SendChainAsync(IReadOnlyList<TaskSignature> steps, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        if (steps.Count == 0) throw new ArgumentException("A chain needs at least one step.", nameof(steps));
+        var withIds = steps.Select(SignatureJson.WithId).ToList();
+        var first = withIds[0];
+        // Celery pops the next step from the end of the list.
+        var rest = Enumerable.Reverse(withIds.Skip(1)).ToList();
+        await SendAsync(first.Name, first.Args, first.Kwargs, Options(first) with { Chain = SignatureJson.List(rest) }, cancellationToken);
+        return withIds.Select(step => step.Options!.TaskId!).ToList();
+    }
+
+    /// <summary>Celery's <c>group(a, b)</c>: sends every member at once under one group id, each with its index.</summary>
+    /// <returns>The group id and the members' ids in order.</returns>
+    public async Task<(string GroupId, IReadOnlyList<string> TaskIds)> SendGroupAsync(IReadOnlyList<TaskSignature> members, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        var groupId = NewTaskId();
+        var ids = await SendManyAsync(members.Select((member, index) =>
+            new TaskSend(member.Name, member.Args, member.Kwargs, Options(member) with { GroupId = groupId, GroupIndex = index })).ToList(), cancellationToken);
+        return (groupId, ids);
+    }
+
+    /// <summary>
+    /// Celery's <c>chord(members)(body)</c>, counted in the store: sends every member as a group, each linked
+    /// to report its result (or its failure) to a worker of ours on <paramref name="counterQueue"/>. The last
+    /// member to succeed sends <paramref name="body"/> once, with all results in member order in front of its
+    /// args; a failed member fails the chord instead, and the body's link_error is sent. Members may run on
+    /// Celery workers: they need no result backend.
+    /// </summary>
+    /// <param name="counterQueue">A queue our workers consume; null is <c>celery</c>.</param>
+    /// <returns>The group id, the members' ids in order and the callback's id.</returns>
+    public async Task<(string GroupId, IReadOnlyList<string> TaskIds, string CallbackId)> SendChordAsync(
+        IReadOnlyList<TaskSignature> members, TaskSignature body, string? counterQueue = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        ArgumentNullException.ThrowIfNull(body);
+        if (members.Count == 0) throw new ArgumentException("A chord needs at least one member.", nameof(members));
+        var groupId = NewTaskId();
+        var callback = SignatureJson.WithId(body);
+        var callbackJson = SignatureMessages.Python(SignatureJson.Node(callback));
+        var sends = members.Select(SignatureJson.WithId).Select((member, index) =>
+        {
+            var options = Options(member);
+            var (part, error) = ChordParts.Signatures(groupId, index, options.TaskId!, counterQueue ?? CeleryProtocol.DefaultQueue);
+            return new TaskSend(member.Name, member.Args, member.Kwargs,
+                options with { GroupId = groupId, GroupIndex = index, Link = [.. options.Link!, part], LinkError = [.. options.LinkError!, error] });
+        }).ToList();
+        await new ChordStore(_store).CreateAsync(groupId, sends.Count, callbackJson, callback.Options!.TaskId!, cancellationToken);
+        var ids = await SendManyAsync(sends, cancellationToken);
+        return (groupId, ids, callback.Options.TaskId!);
+    }
+
     public static string NewTaskId() => Guid.NewGuid().ToString();
+
+    private static SendOptions Options(TaskSignature signature) =>
+        (signature.Options ?? new SendOptions()) with
+        {
+            Link = [.. signature.Link, .. signature.Options?.Link ?? []],
+            LinkError = [.. signature.LinkError, .. signature.Options?.LinkError ?? []],
+        };
 
     private Task PublishAsync(IReadOnlyList<TaskMessage> messages, CancellationToken cancellationToken) =>
         TrackedPublish.PublishAsync(_publisher, _options.TrackPublish ? _store : null, messages, cancellationToken);
@@ -118,9 +184,15 @@ public sealed class TaskClient(TaskStore store, ITaskPublisher publisher, TaskCl
             RoutingKey = o.RoutingKey ?? o.Queue ?? CeleryProtocol.DefaultQueue,
             TimeLimitHard = o.TimeLimit?.TotalSeconds,
             TimeLimitSoft = o.SoftTimeLimit?.TotalSeconds,
+            Callbacks = SignatureJson.List(o.Link),
+            Errbacks = SignatureJson.List(o.LinkError),
+            Chain = o.Chain,
+            GroupId = o.GroupId,
+            GroupIndex = o.GroupIndex,
         };
         var scheduled = _options.ScheduleDelayedTasks && eta is not null;
         var record = TaskMessages.ToRecord(message, scheduled ? TaskStates.Scheduled : TaskStates.Pending, o.Queue);
+        if (scheduled) record.Meta = WorkflowMeta.Of(message);
         record.DateSubmitted = now.UtcDateTime;
         return new PlannedSend(message, record, scheduled);
     }

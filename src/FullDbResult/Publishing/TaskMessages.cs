@@ -1,4 +1,5 @@
 using FullDbResult.Protocol;
+using FullDbResult.Workflows;
 
 namespace FullDbResult.Publishing;
 
@@ -7,12 +8,13 @@ public static class TaskMessages
 {
     /// <summary>
     /// The message that sends <paramref name="record"/>, to the exchange and routing key it records, with the
-    /// <c>reply_to</c> its meta kept when it is sent under its own id (<see cref="Scheduling.SameIdDispatch"/>).
+    /// workflow and the <c>reply_to</c> its meta kept (<see cref="Workflows.WorkflowMeta"/>,
+    /// <see cref="Scheduling.SameIdDispatch"/>).
     /// </summary>
     public static TaskMessage ToMessage(TaskRecord record)
     {
         var (replyTo, ignoreResult) = Scheduling.SameIdDispatch.Reply(record.Meta);
-        return new()
+        return WorkflowMeta.Restore(new TaskMessage
         {
             Id = record.TaskId,
             Name = record.TaskName,
@@ -29,7 +31,7 @@ public static class TaskMessages
             RoutingKey = record.RoutingKey ?? record.Queue ?? CeleryProtocol.DefaultQueue,
             ReplyTo = replyTo,
             IgnoreResult = ignoreResult,
-        };
+        }, record.Meta);
     }
 
     /// <summary>The row that records <paramref name="message"/> in <paramref name="status"/>.</summary>
@@ -75,6 +77,7 @@ public static class TaskMessages
         ParentId = original.ParentId,
         GroupId = original.GroupId,
         RetriedFrom = original.TaskId,
+        Meta = WorkflowMeta.Carry(original.Meta),
     };
 
     private static DateTimeOffset? AsOffset(DateTime? utc) =>

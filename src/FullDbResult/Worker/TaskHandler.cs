@@ -18,17 +18,35 @@ internal sealed class TaskHandler
     private readonly ParameterInfo[] _parameters;
     private readonly ParameterInfo[] _bound;
 
-    public TaskHandler(string name, Delegate handler)
+    public TaskHandler(string name, Delegate handler, TaskHandlerOptions options)
     {
         _name = name;
+        Options = options;
         _handler = handler;
         _parameters = handler.Method.GetParameters();
         _bound = _parameters.Where(p => !IsSupplied(p.ParameterType)).ToArray();
     }
 
-    /// <summary>Runs the handler and returns its result, awaited when it is a task.</summary>
+    public TaskHandlerOptions Options { get; }
+
+    /// <summary>
+    /// Runs the handler and returns its result, awaited when it is a task. An exception that
+    /// <see cref="TaskHandlerOptions.AutoRetryFor"/> names comes out as a <see cref="TaskRetryException"/>.
+    /// </summary>
     /// <exception cref="TaskArgumentException">The arguments do not bind.</exception>
     public async Task<object?> InvokeAsync(string argsJson, string kwargsJson, TaskContext context)
+    {
+        try
+        {
+            return await InvokeHandlerAsync(argsJson, kwargsJson, context);
+        }
+        catch (Exception ex) when (AutoRetry.Applies(Options, ex))
+        {
+            throw AutoRetry.Retry(Options, ex, context.Retries);
+        }
+    }
+
+    private async Task<object?> InvokeHandlerAsync(string argsJson, string kwargsJson, TaskContext context)
     {
         var values = Bind(argsJson, kwargsJson, context);
         object? returned;

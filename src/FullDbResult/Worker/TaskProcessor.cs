@@ -3,6 +3,7 @@ using FullDbResult.Json;
 using FullDbResult.Protocol;
 using FullDbResult.Scheduling;
 using FullDbResult.Worker.Events;
+using FullDbResult.Workflows;
 
 namespace FullDbResult.Worker;
 
@@ -23,6 +24,8 @@ internal sealed class TaskProcessor(
     WorkerControl control,
     WorkerEvents events)
 {
+    private readonly FollowUpSender _followUps = new(store, writer, publisher, options.Clock, logger);
+
     public async Task<MessageDisposition> ProcessAsync(IDelivery delivery, CancellationToken forceStop)
     {
         var (wire, queue) = (delivery.Message, delivery.Queue);
@@ -92,17 +95,19 @@ internal sealed class TaskProcessor(
 
     private async Task<MessageDisposition> RunAsync(TaskHandler handler, TaskMessage message, string queue, bool redelivered, DateTimeOffset started, CancellationToken forceStop)
     {
+        var limits = TimeLimits.For(message, handler.Options, options);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(forceStop);
         using var running = control.Track(message, queue, redelivered, started, limit);
-        if ((message.TimeLimitSoft ?? message.TimeLimitHard) is { } seconds) limit.CancelAfter(TimeSpan.FromSeconds(seconds));
+        limit.CancelAfter(limits.CancelAfter);
         var context = new TaskContext(message.Id, message.Name, message.Retries, options.WorkerName, limit.Token);
         try
         {
-            var value = await running.RunAsync(handler.InvokeAsync(message.Args, message.Kwargs, context));
+            var value = await running.RunAsync(limits.RunAsync(() => handler.InvokeAsync(message.Args, message.Kwargs, context), options.Clock));
             var (result, done) = (TaskJson.SerializeResult(value, options.ForceJsonResults), options.Clock.GetUtcNow());
             events.TaskSucceeded(message, result, done - started);
-            return MessageDisposition.AckOnceStored(RecordOutcomeAsync(message, queue, TaskStates.Success, done,
-                result: result, dateStarted: started.UtcDateTime));
+            var storing = _followUps.AfterSuccessAsync(message, result, meta =>
+                RecordAsync(message, queue, TaskStates.Success, done, result: result, dateStarted: started.UtcDateTime, meta: meta));
+            return MessageDisposition.AckOnceStored(replies.AfterStoredAsync(storing, message, TaskStates.Success, result, null));
         }
         catch (Exception) when (running.TerminateReason is { } reason)
         {
@@ -127,14 +132,19 @@ internal sealed class TaskProcessor(
         {
             var (type, text) = ex switch
             {
+                TaskRetryException { InnerException: { } cause } => (cause.GetType().Name, $"Retries exhausted ({message.Retries} of {((TaskRetryException)ex).MaxRetries}): {cause.Message}"),
                 TaskRetryException => ("MaxRetriesExceededError", $"Can't retry {message.Name}[{message.Id}] again: {message.Retries} retries. {ex.Message}"),
-                OperationCanceledException when limit.IsCancellationRequested => ("TimeLimitExceeded", $"Time limit exceeded: {ex.Message}"),
+                TimeLimitExceededException => ("TimeLimitExceeded", ex.Message),
+                OperationCanceledException when limit.IsCancellationRequested => (limits.CancelledType, $"{limits.CancelledType}: {ex.Message}"),
                 _ => (ex.GetType().Name, ex.Message),
             };
             logger.LogWarning(ex, "Task {TaskName}[{TaskId}] failed: {Type}: {Message}", message.Name, message.Id, type, text);
             events.TaskFailed(message, type, text, ex.ToString());
-            return MessageDisposition.AckOnceStored(RecordOutcomeAsync(message, queue, TaskStates.Failure, options.Clock.GetUtcNow(),
-                result: ExceptionJson(type, text, ex.GetType().Namespace), traceback: ex.ToString(), dateStarted: started.UtcDateTime));
+            var (failure, traceback) = (ExceptionJson(type, text, ex.GetType().Namespace), ex.ToString());
+            var storing = _followUps.AfterFailureAsync(message, meta =>
+                RecordAsync(message, queue, TaskStates.Failure, options.Clock.GetUtcNow(),
+                    result: failure, traceback: traceback, dateStarted: started.UtcDateTime, meta: meta));
+            return MessageDisposition.AckOnceStored(replies.AfterStoredAsync(storing, message, TaskStates.Failure, failure, traceback));
         }
     }
 
@@ -142,15 +152,16 @@ internal sealed class TaskProcessor(
     {
         var now = options.Clock.GetUtcNow();
         var again = message with { Retries = message.Retries + 1, Eta = now + retry.Countdown };
-        if (options.ScheduleDelayedTasks)
-        {
-            await RecordAsync(again, queue, TaskStates.Scheduled, now);
-            return;
-        }
-        // RETRY first: the new message may run on another worker before this one writes anything more.
+        // RETRY with the reason first: the new message may run on another worker before this one writes anything more.
         var reason = ExceptionJson("Retry", $"Retry in {retry.Countdown.TotalSeconds:0.###}s: {retry.Message}", "celery.exceptions");
         await RecordAsync(again, queue, TaskStates.Retry, now, result: reason);
         await replies.SendAsync(again, TaskStates.Retry, reason, retry.ToString(), CancellationToken.None);
+        if (options.ScheduleDelayedTasks)
+        {
+            // The reason stays in the result: SCHEDULED carries no outcome of its own.
+            await RecordAsync(again, queue, TaskStates.Scheduled, now);
+            return;
+        }
         await publisher.PublishAsync([again]);
     }
 
@@ -214,7 +225,7 @@ internal sealed class TaskProcessor(
             RootId = message.RootId,
             ParentId = message.ParentId,
             GroupId = message.GroupId,
-            Meta = meta,
+            Meta = status == TaskStates.Scheduled ? WorkflowMeta.AddTo(meta, message) : meta,
         });
 
     /// <summary>Celery's form of an exception in a result: what its result backends store for a FAILURE.</summary>

@@ -1,5 +1,6 @@
 using FullDbResult.Control;
 using FullDbResult.Worker.Events;
+using FullDbResult.Workflows;
 
 namespace FullDbResult.Worker;
 
@@ -60,12 +61,16 @@ public sealed class WorkerEngine : IAsyncDisposable
     /// kwargs by name; parameters of type <see cref="TaskContext"/> and <see cref="CancellationToken"/> are supplied.
     /// Its return value (awaited if a task) is stored as the JSON result. Register before <see cref="StartAsync"/>.
     /// </summary>
-    public void Register(string taskName, Delegate handler)
+    public void Register(string taskName, Delegate handler) => Register(taskName, handler, new TaskHandlerOptions());
+
+    /// <summary>Registers the handler for <paramref name="taskName"/> with its retry policy and time limits.</summary>
+    public void Register(string taskName, Delegate handler, TaskHandlerOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         TaskValidation.ValidateTaskName(taskName, nameof(taskName));
         ArgumentNullException.ThrowIfNull(handler);
         if (_processor is not null) throw new InvalidOperationException("Register handlers before the worker starts.");
-        _handlers[taskName] = new TaskHandler(taskName, handler);
+        _handlers[taskName] = new TaskHandler(taskName, handler, options);
     }
 
     /// <summary>Writes the first heartbeat and gets ready for <see cref="HandleAsync"/>.</summary>
@@ -73,6 +78,7 @@ public sealed class WorkerEngine : IAsyncDisposable
     {
         if (_processor is not null) throw new InvalidOperationException("The worker is already started.");
         _writer = new TaskStateWriter(_store);
+        new ChordParts(_store, _retryPublisher, _options.Clock, _logger).Register(_handlers);
         _events = new WorkerEvents(_messagePublisher, _options, _logger);
         _processor = new TaskProcessor(_store, _writer, _handlers, _retryPublisher, _options, _logger, new RpcReplies(_messagePublisher, _store, _options, _logger), Control, _events);
         await Control.LoadRevokedAsync(cancellationToken);

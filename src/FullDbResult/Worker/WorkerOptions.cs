@@ -42,6 +42,13 @@ public record WorkerOptions
     /// </summary>
     public TimeSpan TerminateTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The hard time limit of a task that names none, and the cap of any: the task fails (TimeLimitExceeded) and
+    /// its message is acknowledged. Keep it under RabbitMQ's consumer_timeout (30 minutes by default), which
+    /// closes the channel of a message held longer, so that the message comes back and runs again.
+    /// </summary>
+    public TimeSpan MaxTaskTime { get; init; } = TimeSpan.FromMinutes(25);
+
     /// <summary>A retry with a countdown becomes a SCHEDULED row (sent by the dispatcher) instead of a message with an eta.</summary>
     public bool ScheduleDelayedTasks { get; init; }
 

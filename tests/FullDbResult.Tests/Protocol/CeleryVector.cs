@@ -39,6 +39,9 @@ internal sealed class CeleryVector
     public static CeleryVector Load(string name) =>
         new(name, JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, name + ".json"))).RootElement);
 
+    /// <summary>One message of a capture file that holds several (vectors/workflows).</summary>
+    public static CeleryVector FromMessage(string name, JsonElement message) => new(name, message);
+
     public string? Property(string name) => Properties.TryGetProperty(name, out var value) ? value.ToString() : null;
 
     public string Header(string name) => Headers.GetProperty(name).GetString()!;

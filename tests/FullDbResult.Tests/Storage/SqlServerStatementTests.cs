@@ -1,6 +1,7 @@
 using System.Data;
 using FullDbResult.Storage;
 using FullDbResult.Tasks;
+using FullDbResult.Workflows;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 using Xunit;
 
@@ -21,7 +22,9 @@ public class SqlServerStatementTests
         // Open statuses in the table make the stale query build its full SQL.
         store.Database.ConnectionFactory = _ => new RecordingConnection(statements)
         {
-            Answer = sql => sql == store.Dialect.DistinctStatuses ? Statuses(TaskStates.Pending, TaskStates.Started, TaskStates.Success) : null,
+            Answer = sql => sql == store.Dialect.DistinctStatuses ? Statuses(TaskStates.Pending, TaskStates.Started, TaskStates.Success)
+                : sql.Contains($"FROM {ChordStore.Table} WHERE", StringComparison.Ordinal) ? LastChordPart()
+                : null,
         };
 
         await ExerciseEveryOperationAsync(store);
@@ -93,6 +96,21 @@ public class SqlServerStatementTests
         await store.CancelScheduledAsync("s1");
         await store.PurgeAsync(new PurgeRequest { BatchSize = 5 });
         await store.RepairResultsAsync();
+        var chords = new ChordStore(store);
+        await chords.CreateAsync("g", 2, """{"task": "x"}""", "body", CancellationToken.None);
+        await chords.CountAsync("g", 0, "m0", "1", DateTimeOffset.UtcNow, CancellationToken.None);
+        await chords.FailAsync("g", 1, "m1", DateTimeOffset.UtcNow, CancellationToken.None);
+    }
+
+    /// <summary>A chord counter read back at zero, so that a part goes on to fire the callback.</summary>
+    private static DataTable LastChordPart()
+    {
+        var table = new DataTable();
+        table.Columns.Add("Remaining", typeof(long));
+        table.Columns.Add("Body", typeof(string));
+        table.Columns.Add("BodyId", typeof(string));
+        table.Rows.Add(0L, """{"task": "x", "args": [], "kwargs": {}, "options": {}}""", "body");
+        return table;
     }
 
     private static DataTable Statuses(params string[] statuses)

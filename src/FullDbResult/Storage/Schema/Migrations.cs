@@ -15,6 +15,7 @@ internal static class Migrations
         new(1, "task, worker and periodic task tables", InitialSchema),
         // Nothing ever set or read hidden; purge goes by state and age.
         new(2, "the unused hidden column leaves the task table", d => d.DropColumn(TaskRow.Table, "hidden")),
+        new(3, "chord counters and their parts", Chords),
         // Celery's events carry Python reprs, not JSON: they get columns of their own (Events/README.md).
         new(4, "Python repr columns for Celery's events", d =>
             new[] { "args_repr", "kwargs_repr", "result_repr" }.Select(column => $"ALTER TABLE {TaskRow.Table} ADD {column} {d.Types.Text} NULL")),
@@ -24,6 +25,35 @@ internal static class Migrations
     ];
 
     public static int Latest => All[^1].Version;
+
+    /// <summary>
+    /// A chord's counter (<c>remaining</c>, decremented atomically by each member's part) and the parts, one
+    /// per member index, so that a part reported twice counts once and the callback gets the results in order.
+    /// </summary>
+    private static IEnumerable<string> Chords(SqlDialect d)
+    {
+        var t = d.Types;
+        yield return $"""
+            CREATE TABLE fulldbresult_chord (
+                group_id {t.Varchar(255)} NOT NULL PRIMARY KEY,
+                chord_size {t.Integer} NOT NULL,
+                remaining {t.Integer} NOT NULL,
+                state {t.Varchar(50)} NOT NULL,
+                body {t.Text} NOT NULL,
+                body_id {t.Varchar(255)} NOT NULL,
+                date_created {t.Timestamp} NOT NULL,
+                date_done {t.Timestamp} NULL)
+            """;
+        yield return $"""
+            CREATE TABLE fulldbresult_chord_part (
+                group_id {t.Varchar(255)} NOT NULL,
+                group_index {t.Integer} NOT NULL,
+                task_id {t.Varchar(255)} NOT NULL,
+                result {t.Text} NULL,
+                PRIMARY KEY (group_id, group_index))
+            """;
+        // Get-TaskResult -GroupId: most rows have no group, so only those that do are indexed.
+    }
 
     private static IEnumerable<string> InitialSchema(SqlDialect d)
     {
