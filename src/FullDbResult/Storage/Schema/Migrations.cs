@@ -52,7 +52,6 @@ internal static class Migrations
                 result {t.Text} NULL,
                 PRIMARY KEY (group_id, group_index))
             """;
-        // Get-TaskResult -GroupId: most rows have no group, so only those that do are indexed.
     }
 
     private static IEnumerable<string> InitialSchema(SqlDialect d)
