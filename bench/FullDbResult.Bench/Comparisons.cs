@@ -17,6 +17,12 @@ public static class Comparisons
                 (PublishBenchmark.RawPairBatch(batch), PublishBenchmark.RawBatch(batch)),
             }),
             (PublishBenchmark.OurBatch(1000), PublishBenchmark.Celery),
+            .. PublishBenchmark.ConcurrentCallers.SelectMany(callers => new[]
+            {
+                (PublishBenchmark.OurConcurrent(callers), PublishBenchmark.RawConcurrent(callers)),
+                (PublishBenchmark.OurConcurrent(callers), PublishBenchmark.Celery),
+                (PublishBenchmark.OurConcurrent(callers), PublishBenchmark.OurUnshared(callers)),
+            }),
         ])),
         ("worker", async sizes =>
         {
