@@ -30,6 +30,8 @@ public static class Comparisons
                 table.Print(
                     (WorkerBenchmark.Ours, WorkerBenchmark.CeleryDatabase),
                     (WorkerBenchmark.Ours, WorkerBenchmark.CeleryNoBackend),
+                    (WorkerBenchmark.OursStartedFirst, WorkerBenchmark.CeleryNoBackend),
+                    (WorkerBenchmark.Ours, WorkerBenchmark.OursStartedFirst),
                     (WorkerBenchmark.OursOutcomeOnly, WorkerBenchmark.CeleryDatabase),
                     (WorkerBenchmark.OursOutcomeOnly, WorkerBenchmark.CeleryNoBackend));
         }),
