@@ -8,11 +8,12 @@ namespace FullDbResult.Publishing;
 /// The contract of a single send is kept for each caller: its row commits before its message is published,
 /// it returns only once its own message is confirmed, and a failure reaches exactly the callers it concerns
 /// (a duplicate id fails its own send, a nack fails the nacked ones). A lone caller is written at once; whoever
-/// arrives while every batch slot is taken goes into the next batch. Four batches may be in flight, so one
-/// batch's row write overlaps the others' confirms and a few callers keep their parallelism (with two, eight
-/// callers ran at 0.57x of unbatched sends under heavy load; docs/benchmarks.md). No thread of its own.
+/// arrives while every batch slot is taken goes into the next batch. Eight batches may be in flight, so a few
+/// callers keep the parallelism they had unbatched (with two or four slots, eight callers ran at 0.41x to
+/// 0.57x of unbatched sends under heavy load), and many callers share batches (docs/benchmarks.md, section 7).
+/// No thread of its own.
 /// </summary>
-internal sealed class SendBatcher(TaskStore store, ITaskPublisher publisher, bool trackPublish, int maxBatchSize = 500, int maxBatchesInFlight = 4)
+internal sealed class SendBatcher(TaskStore store, ITaskPublisher publisher, bool trackPublish, int maxBatchSize = 500, int maxBatchesInFlight = 8)
 {
     private readonly ConcurrentQueue<PendingSend> _queue = new();
     private int _inFlight;
@@ -83,7 +84,9 @@ internal sealed class SendBatcher(TaskStore store, ITaskPublisher publisher, boo
         if (tracked.Count == 0) return batch;
         try
         {
-            await store.InsertManyAsync(tracked.Select(p => p.Send.Record).ToList(), CancellationToken.None);
+            // One row alone fails as a single send does: a duplicate id is a DuplicateTaskException naming it.
+            if (tracked.Count == 1) await store.InsertAsync(tracked[0].Send.Record, CancellationToken.None);
+            else await store.InsertManyAsync(tracked.Select(p => p.Send.Record).ToList(), CancellationToken.None);
             return batch;
         }
         catch (Exception ex)
