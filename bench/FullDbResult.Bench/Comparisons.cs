@@ -17,6 +17,12 @@ public static class Comparisons
                 (PublishBenchmark.RawPairBatch(batch), PublishBenchmark.RawBatch(batch)),
             }),
             (PublishBenchmark.OurBatch(1000), PublishBenchmark.Celery),
+            .. PublishBenchmark.ConcurrentCallers.SelectMany(callers => new[]
+            {
+                (PublishBenchmark.OurConcurrent(callers), PublishBenchmark.RawConcurrent(callers)),
+                (PublishBenchmark.OurConcurrent(callers), PublishBenchmark.Celery),
+                (PublishBenchmark.OurConcurrent(callers), PublishBenchmark.OurUnshared(callers)),
+            }),
         ])),
         ("worker", async sizes =>
         {
@@ -24,6 +30,8 @@ public static class Comparisons
                 table.Print(
                     (WorkerBenchmark.Ours, WorkerBenchmark.CeleryDatabase),
                     (WorkerBenchmark.Ours, WorkerBenchmark.CeleryNoBackend),
+                    (WorkerBenchmark.OursStartedFirst, WorkerBenchmark.CeleryNoBackend),
+                    (WorkerBenchmark.Ours, WorkerBenchmark.OursStartedFirst),
                     (WorkerBenchmark.OursOutcomeOnly, WorkerBenchmark.CeleryDatabase),
                     (WorkerBenchmark.OursOutcomeOnly, WorkerBenchmark.CeleryNoBackend));
         }),

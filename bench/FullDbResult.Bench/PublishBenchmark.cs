@@ -25,10 +25,14 @@ public static class PublishBenchmark
     private const string Args = "[1, \"payload\"]";
     private const string Kwargs = "{\"report\": \"daily\"}";
     public static readonly int[] BatchSizes = [100, 1000];
+    public static readonly int[] ConcurrentCallers = [8, 64];
 
     public static string RawBatch(int batch) => $"raw RabbitMQ.Client, confirms per {batch}";
     public static string RawPairBatch(int batch) => $"raw pair: Npgsql INSERT of {batch}, then {batch} confirms";
     public static string OurBatch(int batch) => $"FullDbResult SendManyAsync, {batch} a batch";
+    public static string RawConcurrent(int callers) => $"raw RabbitMQ.Client, confirm per message, {callers} callers";
+    public static string OurConcurrent(int callers) => $"FullDbResult SendAsync, {callers} concurrent callers";
+    public static string OurUnshared(int callers) => $"SendManyAsync of 1 (SendAsync before issue 18), {callers} callers";
 
     public static async Task<ResultTable> RunAsync(BenchSizes sizes)
     {
@@ -82,6 +86,16 @@ public static class PublishBenchmark
                 for (var i = 0; i < sizes.SingleSends; i++)
                     await client.SendAsync("bench.noop", Args, Kwargs, new SendOptions { Queue = Queue });
             });
+            foreach (var callers in ConcurrentCallers)
+            {
+                // Enough sends that each caller makes several; the machine's two cores bound the rest.
+                var count = Math.Min(sizes.SingleSends * callers, sizes.BatchedSends);
+                await MeasureAsync(RawConcurrent(callers), count, () => ConcurrentlyAsync(callers, count, () => PublishRawAsync(1)));
+                await MeasureAsync(OurConcurrent(callers), count, () => ConcurrentlyAsync(callers, count,
+                    () => client.SendAsync("bench.noop", Args, Kwargs, new SendOptions { Queue = Queue })));
+                await MeasureAsync(OurUnshared(callers), count, () => ConcurrentlyAsync(callers, count,
+                    () => client.SendManyAsync([new TaskSend("bench.noop", Args, Kwargs, new SendOptions { Queue = Queue })])));
+            }
             foreach (var batch in BatchSizes)
             {
                 await MeasureAsync(RawBatch(batch), sizes.BatchedSends, async () =>
@@ -113,6 +127,16 @@ public static class PublishBenchmark
             table.Add(Celery, rate);
         await channel.QueuePurgeAsync(Queue);
         return table;
+    }
+
+    // Callers that each send one at a time, awaiting each send, until count sends are done between them.
+    private static Task ConcurrentlyAsync(int callers, int count, Func<Task> send)
+    {
+        var left = count;
+        return Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(async () =>
+        {
+            while (Interlocked.Decrement(ref left) >= 0) await send();
+        })));
     }
 
     private static async Task<double> RateAsync(int count, Func<Task> work)

@@ -17,6 +17,7 @@ namespace FullDbResult.Bench;
 public static class WorkerBenchmark
 {
     public const string Ours = "FullDbResult TaskWorker, STARTED + outcome (default)";
+    public const string OursStartedFirst = "FullDbResult TaskWorker, STARTED awaited first (StartedBeforeRun, default before issue 18)";
     public const string OursOutcomeOnly = "FullDbResult TaskWorker, outcome only (TrackStarted off)";
     public const string CeleryDatabase = "Celery 5.2 prefork, db+postgresql backend";
     public const string CeleryNoBackend = "Celery 5.2 prefork, no result backend";
@@ -31,6 +32,7 @@ public static class WorkerBenchmark
             for (var run = 0; run < sizes.Runs; run++)
             {
                 table.Add(Ours, await OursAsync(sizes.WorkerTasks, run, concurrency, trackStarted: true));
+                table.Add(OursStartedFirst, await OursAsync(sizes.WorkerTasks, run, concurrency, trackStarted: true, startedFirst: true));
                 table.Add(OursOutcomeOnly, await OursAsync(sizes.WorkerTasks, run, concurrency, trackStarted: false));
                 table.Add(CeleryDatabase, await CeleryAsync(sizes.WorkerTasks, run, concurrency, withBackend: true));
                 table.Add(CeleryNoBackend, await CeleryAsync(sizes.WorkerTasks, run, concurrency, withBackend: false));
@@ -40,16 +42,16 @@ public static class WorkerBenchmark
         return tables;
     }
 
-    private static async Task<double> OursAsync(int count, int run, int concurrency, bool trackStarted)
+    private static async Task<double> OursAsync(int count, int run, int concurrency, bool trackStarted, bool startedFirst = false)
     {
         var database = PostgresServer.Shared.CreateDatabase("bench_worker");
         var store = new TaskStore(new StoreConnection(database, DatabaseProvider.PostgreSql));
         await store.MigrateAsync();
-        var queue = $"bench-worker-ours-{(trackStarted ? "started" : "outcome")}-c{concurrency}-{run}";
+        var queue = $"bench-worker-ours-{(trackStarted ? "started" : "outcome")}{(startedFirst ? "-first" : "")}-c{concurrency}-{run}";
         await using var connection = new RabbitMqConnection(RabbitMqServer.Shared.AmqpUri.ToString());
         await FillAsync(connection, queue, count);
 
-        await using (var worker = new TaskWorker(connection, store, new TaskWorkerOptions { Queues = [queue], Concurrency = concurrency, TrackStarted = trackStarted }))
+        await using (var worker = new TaskWorker(connection, store, new TaskWorkerOptions { Queues = [queue], Concurrency = concurrency, TrackStarted = trackStarted, StartedBeforeRun = startedFirst }))
         {
             worker.Register("bench.noop", static () => (object?)null);
             await worker.StartAsync();

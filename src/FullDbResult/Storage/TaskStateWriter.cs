@@ -6,7 +6,9 @@ namespace FullDbResult.Storage;
 /// Writes state changes in batches (group commit): each caller waits for its own change, and whatever arrives
 /// while a batch is being written goes into the next one. A few batches may be in flight at once, so one
 /// task's STARTED does not wait behind another task's outcome. This is how a worker with many short tasks
-/// writes a row per task without a database round trip per task.
+/// writes a row per task without a database round trip per task. Changes to one task are applied in the order
+/// they were queued, whatever batches they fall into: a caller may queue a task's STARTED and, without
+/// waiting for it, its outcome, and the STARTED never lands after the outcome.
 /// </summary>
 public sealed class TaskStateWriter : IAsyncDisposable
 {
@@ -16,6 +18,8 @@ public sealed class TaskStateWriter : IAsyncDisposable
     private readonly SemaphoreSlim _batchSlots;
     private readonly Channel<PendingChange> _pending = Channel.CreateUnbounded<PendingChange>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writeLoop;
+    // The batches being written and their task ids; read and changed by the write loop alone.
+    private readonly List<(HashSet<string> TaskIds, Task Written)> _inFlight = [];
 
     public TaskStateWriter(TaskStore store, int maxBatchSize = 100, int maxBatchesInFlight = 2)
     {
@@ -60,10 +64,17 @@ public sealed class TaskStateWriter : IAsyncDisposable
             await _batchSlots.WaitAsync();
             var batch = new List<PendingChange>();
             while (batch.Count < _maxBatchSize && reader.TryRead(out var change)) batch.Add(change);
-            _ = WriteBatchAsync(batch);
+            // A later change to a task waits for the batch that holds its earlier one, so it is never overtaken
+            // (a STARTED committed after the outcome would be refused by precedence, but one committed after a
+            // SCHEDULED or RETRY would replace it). Within a batch the changes are applied in order.
+            _inFlight.RemoveAll(written => written.Written.IsCompleted);
+            foreach (var (taskIds, written) in _inFlight.ToList())
+                if (batch.Exists(item => taskIds.Contains(item.Change.TaskId))) await written;
+            _inFlight.Add((batch.Select(item => item.Change.TaskId).ToHashSet(StringComparer.Ordinal), WriteBatchAsync(batch)));
         }
     }
 
+    // Never throws: every caller gets its answer here, and the write loop awaits this for ordering.
     private async Task WriteBatchAsync(List<PendingChange> batch)
     {
         try

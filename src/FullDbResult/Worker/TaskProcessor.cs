@@ -82,15 +82,38 @@ internal sealed class TaskProcessor(
 
     /// <summary>
     /// False when the task's outcome is already stored (a redelivery after a lost ack): it must not run twice.
-    /// With <see cref="WorkerOptions.TrackStarted"/> the STARTED write tells; without it only a redelivered
-    /// message can have run before, and only it costs a read.
+    /// Only a redelivered message can have run before, so only it waits (unless
+    /// <see cref="WorkerOptions.StartedBeforeRun"/>): for its STARTED write with
+    /// <see cref="WorkerOptions.TrackStarted"/> (which tells), else for a read. A fresh message's STARTED is
+    /// queued without waiting, off the task's critical path; the state writer applies a task's changes in
+    /// order, so it never lands after the outcome.
     /// </summary>
     private async Task<bool> ClaimAsync(TaskMessage message, string queue, bool redelivered, DateTimeOffset now)
     {
         if (options.TrackStarted)
-            return await RecordAsync(message, queue, TaskStates.Started, now, dateStarted: now.UtcDateTime);
+        {
+            var started = RecordAsync(message, queue, TaskStates.Started, now, dateStarted: now.UtcDateTime);
+            if (redelivered || options.StartedBeforeRun) return await started;
+            _ = StartedAsync(message, started);
+            return true;
+        }
         if (!redelivered) return true;
         return await store.GetAsync(message.Id) is not { } stored || !TaskStates.Ready.Contains(stored.Status);
+    }
+
+    // Nobody awaits a fresh message's STARTED: its failure is logged here. The task runs meanwhile; its outcome,
+    // queued after it, is what settles the message (and requeues it if the store is down).
+    private async Task StartedAsync(TaskMessage message, Task<bool> started)
+    {
+        try
+        {
+            if (!await started)
+                logger.LogInformation("Task {TaskName}[{TaskId}] had its outcome stored before its STARTED: another message with its id ran", message.Name, message.Id);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Task {TaskName}[{TaskId}]: its STARTED was not stored: {Error}", message.Name, message.Id, ex.Message);
+        }
     }
 
     private async Task<MessageDisposition> RunAsync(TaskHandler handler, TaskMessage message, string queue, bool redelivered, DateTimeOffset started, CancellationToken forceStop)

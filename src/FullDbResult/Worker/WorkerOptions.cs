@@ -16,12 +16,20 @@ public record WorkerOptions
     public int Concurrency { get; init; } = Environment.ProcessorCount;
 
     /// <summary>
-    /// Writes STARTED before each task runs (Celery's task_track_started; on here, off in Celery), which also
-    /// shows which worker runs it and stops a task whose outcome is already stored from running again. Off,
-    /// a task's row is written once, with its outcome, and only a redelivered message is checked against the
-    /// store before it runs: the fastest setting for many short tasks.
+    /// Writes STARTED as each task starts (Celery's task_track_started; on here, off in Celery), which shows
+    /// which worker runs it. The write is queued beside the task, not awaited, and never lands after its
+    /// outcome; a redelivered message waits for it, and its answer stops a task whose outcome is already
+    /// stored from running again. Off, a task's row is written once, with its outcome, and only a redelivered
+    /// message is checked against the store before it runs: the fastest setting for many short tasks.
     /// </summary>
     public bool TrackStarted { get; init; } = true;
+
+    /// <summary>
+    /// With <see cref="TrackStarted"/>, every task waits for its STARTED write before it runs, not only a
+    /// redelivered one: a second message with the id of a task whose outcome is stored (a producer that sent
+    /// it twice) is then acknowledged without running too. Costs a database round trip before each task.
+    /// </summary>
+    public bool StartedBeforeRun { get; init; }
 
     /// <summary>Larger bodies are dead-lettered unread.</summary>
     public int MaxBodyBytes { get; init; } = CeleryProtocol.DefaultMaxBodyBytes;

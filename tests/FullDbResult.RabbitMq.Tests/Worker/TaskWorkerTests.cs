@@ -193,15 +193,43 @@ public sealed class TaskWorkerTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(Stores.Providers), MemberType = typeof(Stores))]
-    public async Task A_task_whose_outcome_is_already_stored_is_acknowledged_without_running_again(DatabaseProvider provider)
+    public async Task A_redelivered_task_whose_outcome_is_already_stored_is_acknowledged_without_running_again(DatabaseProvider provider)
     {
         var store = Stores.New(provider);
         var runs = 0;
-        await using var running = await RunningWorker.StartAsync(store, w => w.Register("demo.once", () => Interlocked.Increment(ref runs)));
+        var queue = Broker.NewQueue("once");
+        string id;
+        await using (var first = await RunningWorker.StartAsync(store, w => w.Register("demo.once", () => Interlocked.Increment(ref runs)), queue))
+        {
+            id = await Client(store).SendAsync("demo.once", sendOptions: new SendOptions { Queue = queue });
+            await Eventually.StatusAsync(store, id, TaskStates.Success);
+        }
+
+        // The same message again, as a redelivery after a lost ack brings it: delivered once, not acknowledged,
+        // back on the queue with the broker's redelivered flag.
+        await _publisher.PublishAsync([TaskMessages.ToMessage((await store.GetAsync(id))!)]);
+        await using var channel = await Broker.RawChannelAsync();
+        var delivered = await channel.BasicGetAsync(queue, autoAck: false);
+        await channel.BasicNackAsync(delivered!.DeliveryTag, multiple: false, requeue: true);
+        await using var running = await RunningWorker.StartAsync(store, w => w.Register("demo.once", () => Interlocked.Increment(ref runs)), queue);
+
+        await Eventually.WaitAsync(async () => await Broker.CountAsync(channel, queue) == 0 && running.Worker.Running == 0, "the redelivery to be acknowledged");
+        Assert.Equal(1, runs);
+        Assert.Equal(TaskStates.Success, (await store.GetAsync(id))!.Status);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores.Providers), MemberType = typeof(Stores))]
+    public async Task With_started_before_run_a_second_message_for_a_finished_task_is_acknowledged_without_running_again(DatabaseProvider provider)
+    {
+        var store = Stores.New(provider);
+        var runs = 0;
+        await using var running = await RunningWorker.StartAsync(store, w => w.Register("demo.once", () => Interlocked.Increment(ref runs)),
+            options: new TaskWorkerOptions { StartedBeforeRun = true });
         var id = await Client(store).SendAsync("demo.once", sendOptions: new SendOptions { Queue = running.Queue });
         await Eventually.StatusAsync(store, id, TaskStates.Success);
 
-        // The same message again, as a redelivery after a lost ack would bring it.
+        // The same message again, as a producer that sent it twice would: not flagged redelivered.
         await _publisher.PublishAsync([TaskMessages.ToMessage((await store.GetAsync(id))!)]);
 
         await using var channel = await Broker.RawChannelAsync();
