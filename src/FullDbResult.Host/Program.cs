@@ -25,11 +25,13 @@ builder.Services.AddFullDbResult(section)
     // (AddWorker(w => w.Register(...))) runs it from the same FullDbResult:Worker section.
     .AddWorker();
 builder.AddDashboard();
+builder.AddMetrics();
 
 try
 {
     await using var host = builder.Build();
     host.MapDashboard();
+    host.MapMetrics();
     // Credentials are checked before the services start, so a wrong password ends the process at once
     // instead of every dispatch pass failing.
     try

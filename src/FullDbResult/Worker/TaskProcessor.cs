@@ -66,19 +66,23 @@ internal sealed class TaskProcessor(
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(forceStop);
         if ((message.TimeLimitSoft ?? message.TimeLimitHard) is { } seconds) limit.CancelAfter(TimeSpan.FromSeconds(seconds));
         var context = new TaskContext(message.Id, message.Name, message.Retries, options.WorkerName, limit.Token);
+        var run = FullDbResultMetrics.TaskStarted(message.Name);
         try
         {
             var value = await handler.InvokeAsync(message.Args, message.Kwargs, context);
+            FullDbResultMetrics.TaskSucceeded(run);
             return MessageDisposition.AckOnceStored(RecordAsync(message, queue, TaskStates.Success, options.Clock.GetUtcNow(),
                 result: TaskJson.SerializeResult(value, options.ForceJsonResults), dateStarted: started.UtcDateTime));
         }
         catch (OperationCanceledException) when (forceStop.IsCancellationRequested)
         {
             logger.LogWarning("Task {TaskName}[{TaskId}] was cancelled by the worker's stop; it goes back to the queue", message.Name, message.Id);
+            FullDbResultMetrics.TaskRequeued(run);
             return MessageDisposition.Requeue;
         }
         catch (TaskRetryException retry) when (message.Retries < retry.MaxRetries)
         {
+            FullDbResultMetrics.TaskRetried(run);
             await RetryAsync(message, queue, retry);
             return MessageDisposition.Ack;
         }
@@ -91,6 +95,7 @@ internal sealed class TaskProcessor(
                 _ => (ex.GetType().Name, ex.Message),
             };
             logger.LogWarning(ex, "Task {TaskName}[{TaskId}] failed: {Type}: {Message}", message.Name, message.Id, type, text);
+            FullDbResultMetrics.TaskFailed(run);
             return MessageDisposition.AckOnceStored(RecordAsync(message, queue, TaskStates.Failure, options.Clock.GetUtcNow(),
                 result: ExceptionJson(type, text, ex.GetType().Namespace), traceback: ex.ToString(), dateStarted: started.UtcDateTime));
         }
