@@ -33,6 +33,7 @@ public static class Comparisons
             (HangfireBenchmark.OurDispatch, HangfireBenchmark.HangfireDelayed))),
         ("memory", MemoryBenchmark.RunAsync),
         ("queries", QueryBenchmark.RunAsync),
+        ("dashboard", DashboardBenchmark.RunAsync),
     ];
 
     public static IEnumerable<string> Names => All.Select(c => c.Name);

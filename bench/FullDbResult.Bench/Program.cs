@@ -8,6 +8,12 @@ if (args is ["dispatch", var count, .. var rest])
     await DispatchBenchmark.RunAsync(int.Parse(count), batch, dispatchers);
     return 0;
 }
+// dotnet run -c Release --project bench/FullDbResult.Bench -- dashboard <rows>
+if (args is ["dashboard", var rows])
+{
+    await DashboardBenchmark.RunAsync(BenchSizes.Quick with { PostgresQueryRows = int.Parse(rows) });
+    return 0;
+}
 // dotnet run -c Release --project bench/FullDbResult.Bench -- quick|full [comparison ...]
 if (args is [var mode, .. var only] && BenchSizes.Parse(mode) is { } sizes)
 {
@@ -15,5 +21,6 @@ if (args is [var mode, .. var only] && BenchSizes.Parse(mode) is { } sizes)
     return 0;
 }
 Console.Error.WriteLine("usage: FullDbResult.Bench dispatch <scheduled rows> [batch size] [dispatchers]");
+Console.Error.WriteLine("       FullDbResult.Bench dashboard <rows>");
 Console.Error.WriteLine($"       FullDbResult.Bench quick|full [{string.Join('|', Comparisons.Names)} ...]");
 return 2;
