@@ -70,9 +70,10 @@ internal sealed class TaskProcessor(
         try
         {
             var value = await handler.InvokeAsync(message.Args, message.Kwargs, context);
+            var result = TaskJson.SerializeResult(value, options.ForceJsonResults);
             FullDbResultMetrics.TaskSucceeded(run);
             return MessageDisposition.AckOnceStored(RecordAsync(message, queue, TaskStates.Success, options.Clock.GetUtcNow(),
-                result: TaskJson.SerializeResult(value, options.ForceJsonResults), dateStarted: started.UtcDateTime));
+                result: result, dateStarted: started.UtcDateTime));
         }
         catch (OperationCanceledException) when (forceStop.IsCancellationRequested)
         {
