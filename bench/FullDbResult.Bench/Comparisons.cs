@@ -42,6 +42,7 @@ public static class Comparisons
         ("events", async sizes => (await EventsBenchmark.RunAsync(sizes)).Print((EventsBenchmark.MonitorStores, EventsBenchmark.CeleryProduces))),
         ("memory", MemoryBenchmark.RunAsync),
         ("queries", QueryBenchmark.RunAsync),
+        ("dashboard", DashboardBenchmark.RunAsync),
     ];
 
     public static IEnumerable<string> Names => All.Select(c => c.Name);

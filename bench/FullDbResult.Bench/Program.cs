@@ -14,6 +14,12 @@ if (args is ["sizing", var sizingRows])
     await SizingBenchmark.RunAsync(int.Parse(sizingRows));
     return 0;
 }
+// dotnet run -c Release --project bench/FullDbResult.Bench -- dashboard <rows>
+if (args is ["dashboard", var rows])
+{
+    await DashboardBenchmark.RunAsync(BenchSizes.Quick with { PostgresQueryRows = int.Parse(rows) });
+    return 0;
+}
 // dotnet run -c Release --project bench/FullDbResult.Bench -- quick|full [comparison ...]
 if (args is [var mode, .. var only] && BenchSizes.Parse(mode) is { } sizes)
 {
@@ -22,5 +28,6 @@ if (args is [var mode, .. var only] && BenchSizes.Parse(mode) is { } sizes)
 }
 Console.Error.WriteLine("usage: FullDbResult.Bench dispatch <scheduled rows> [batch size] [dispatchers]");
 Console.Error.WriteLine("       FullDbResult.Bench sizing <rows>");
+Console.Error.WriteLine("       FullDbResult.Bench dashboard <rows>");
 Console.Error.WriteLine($"       FullDbResult.Bench quick|full [{string.Join('|', Comparisons.Names)} ...]");
 return 2;

@@ -27,11 +27,13 @@ builder.Services.AddFullDbResult(section)
     // Off unless FullDbResult:EventMonitor:Enabled: Celery's events (workers with -E) into the store.
     .AddEventMonitor();
 builder.AddDashboard();
+builder.AddMetrics();
 
 try
 {
     await using var host = builder.Build();
     host.MapDashboard();
+    host.MapMetrics();
     // Credentials are checked before the services start, so a wrong password ends the process at once
     // instead of every dispatch pass failing.
     try

@@ -5,3 +5,4 @@ global using FullDbResult.Storage;
 global using FullDbResult.Tasks;
 global using Microsoft.Extensions.Logging;
 global using Microsoft.Extensions.Logging.Abstractions;
+global using FullDbResult.Diagnostics;

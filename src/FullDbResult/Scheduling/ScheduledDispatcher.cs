@@ -65,6 +65,7 @@ public sealed class ScheduledDispatcher(TaskStore store, ITaskPublisher publishe
                 var claimId = NewId();
                 var claimed = await _store.ClaimDueScheduledAsync(wanted, claimId, cancellationToken);
                 if (claimed.Count == 0) break;
+                FullDbResultMetrics.ScheduledClaimed(claimed, _store.Options.Clock.GetUtcNow());
                 claimedSoFar += claimed.Count;
 
                 // From here on the batch is finished whatever the caller's token says: stopping now would leave

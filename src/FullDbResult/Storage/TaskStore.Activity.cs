@@ -38,6 +38,16 @@ public sealed partial class TaskStore
         return rows.Select(r => new TaskActivity(Epoch2000.AddMinutes(r.Minute), r.Count)).ToList();
     }
 
+    /// <summary>How many tasks each worker holds in <paramref name="status"/> (STARTED: running now), in one seek of the status index.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> CountByWorkerAsync(string status, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(status);
+        var sql = $"SELECT t.worker AS Worker, COUNT(*) AS Count FROM {TaskRow.Table} t WHERE t.status = @Status AND t.worker IS NOT NULL GROUP BY t.worker";
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string Worker, long Count)>(Database.Command(sql, Database.Parameters().Add("Status", status).Parameters, cancellationToken: cancellationToken));
+        return rows.ToDictionary(r => r.Worker, r => r.Count, StringComparer.Ordinal);
+    }
+
     private static readonly DateTime Epoch2000 = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 }
 

@@ -123,11 +123,13 @@ internal sealed class TaskProcessor(
         using var running = control.Track(message, queue, redelivered, started, limit);
         limit.CancelAfter(limits.CancelAfter);
         var context = new TaskContext(message.Id, message.Name, message.Retries, options.WorkerName, limit.Token);
+        var run = FullDbResultMetrics.TaskStarted(message.Name);
         try
         {
             var value = await running.RunAsync(limits.RunAsync(() => handler.InvokeAsync(message.Args, message.Kwargs, context), options.Clock));
             var (result, done) = (TaskJson.SerializeResult(value, options.ForceJsonResults), options.Clock.GetUtcNow());
             events.TaskSucceeded(message, result, done - started);
+            FullDbResultMetrics.TaskSucceeded(run);
             var storing = _followUps.AfterSuccessAsync(message, result, meta =>
                 RecordAsync(message, queue, TaskStates.Success, done, result: result, dateStarted: started.UtcDateTime, meta: meta));
             return MessageDisposition.AckOnceStored(replies.AfterStoredAsync(storing, message, TaskStates.Success, result, null));
@@ -137,17 +139,20 @@ internal sealed class TaskProcessor(
             // Terminated by remote control: whatever the handler did after its token was cancelled, it is REVOKED.
             logger.LogInformation("Task {TaskName}[{TaskId}] was terminated; recorded REVOKED", message.Name, message.Id);
             events.TaskRevoked(message.Id, terminated: true, expired: false);
+            FullDbResultMetrics.TaskStopped(run);
             return MessageDisposition.AckOnceStored(RecordOutcomeAsync(message, queue, TaskStates.Revoked, options.Clock.GetUtcNow(),
                 result: ExceptionJson("TaskRevokedError", reason, "celery.exceptions"), dateStarted: started.UtcDateTime));
         }
         catch (OperationCanceledException) when (forceStop.IsCancellationRequested)
         {
             logger.LogWarning("Task {TaskName}[{TaskId}] was cancelled by the worker's stop; it goes back to the queue", message.Name, message.Id);
+            FullDbResultMetrics.TaskStopped(run);
             return MessageDisposition.Requeue;
         }
         catch (TaskRetryException retry) when (message.Retries < retry.MaxRetries)
         {
             events.TaskRetried(message, "Retry", retry.Message, retry.ToString());
+            FullDbResultMetrics.TaskRetried(run);
             await RetryAsync(message, queue, retry);
             return MessageDisposition.Ack;
         }
@@ -163,6 +168,7 @@ internal sealed class TaskProcessor(
             };
             logger.LogWarning(ex, "Task {TaskName}[{TaskId}] failed: {Type}: {Message}", message.Name, message.Id, type, text);
             events.TaskFailed(message, type, text, ex.ToString());
+            FullDbResultMetrics.TaskFailed(run);
             var (failure, traceback) = (ExceptionJson(type, text, ex.GetType().Namespace), ex.ToString());
             var storing = _followUps.AfterFailureAsync(message, meta =>
                 RecordAsync(message, queue, TaskStates.Failure, options.Clock.GetUtcNow(),

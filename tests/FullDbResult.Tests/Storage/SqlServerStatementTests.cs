@@ -82,6 +82,7 @@ public class SqlServerStatementTests
         await store.QueryAsync(new TaskQuery { Queue = "q", Worker = "w", GroupId = "g", RootId = "r", ParentId = "p", OldestFirst = true, After = new TaskCursor(DateTime.UtcNow, 5) }).ToListAsync();
         await store.CountByStatusAsync(DateTime.UtcNow);
         await store.GetActivityAsync(TaskStates.Success, DateTime.UtcNow);
+        await store.CountByWorkerAsync(TaskStates.Started);
         await store.GetStatusesAsync();
         await store.GetStaleTasksAsync(new StaleTaskQuery { Name = "e*", First = 10 }).ToListAsync();
         await store.GetStaleScheduledAsync(TimeSpan.FromMinutes(5)).ToListAsync();

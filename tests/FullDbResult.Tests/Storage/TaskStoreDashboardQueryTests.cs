@@ -22,6 +22,7 @@ public class TaskStoreDashboardQueryTests
 
         Assert.Equal(["a"], await Ids(store, new TaskQuery { Queue = "mail" }));
         Assert.Equal(["c"], await Ids(store, new TaskQuery { Worker = "w1@host" }));
+        Assert.Equal(new Dictionary<string, long> { ["w1@host"] = 1 }, await store.CountByWorkerAsync(TaskStates.Started));
         Assert.Equal(["a"], await Ids(store, new TaskQuery { GroupId = "g1" }));
         Assert.Equal(["a", "b"], (await Ids(store, new TaskQuery { RootId = "r1" })).Order());
         Assert.Equal(["b"], await Ids(store, new TaskQuery { RootId = "r1", ParentId = "a" }));
