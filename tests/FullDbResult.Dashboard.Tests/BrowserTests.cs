@@ -7,7 +7,7 @@ namespace FullDbResult.Dashboard.Tests;
 
 /// <summary>
 /// Debian's chromium, driven by Playwright's bundled driver (no browser download), clicks through every page
-/// and action against real PostgreSQL and RabbitMQ, and saves the screenshots in docs/dashboard/.
+/// and action against real PostgreSQL and RabbitMQ, and takes a screenshot of each (docs/dashboard/ holds them: see ScreenshotDirectory).
 /// </summary>
 public class BrowserTests
 {
@@ -136,12 +136,19 @@ public class BrowserTests
         { WorkerName = "worker-2@host", Hostname = "host", Pid = 102, Queues = "celery", StartedAt = now.AddHours(-4), LastHeartbeat = now.AddHours(-2) });
     }
 
-    /// <summary>docs/dashboard/ of the repository the tests were built from.</summary>
+    /// <summary>
+    /// The test's output folder, so that a test run leaves the checkout as it was; docs/dashboard/ of the
+    /// repository when FULLDBRESULT_UPDATE_SCREENSHOTS=1 (how the screenshots in docs/ are made).
+    /// </summary>
     private static string ScreenshotDirectory()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "FullDbResult.sln"))) dir = dir.Parent;
-        var path = Path.Combine(dir?.FullName ?? throw new InvalidOperationException("No FullDbResult.sln above the test directory."), "docs", "dashboard");
+        var path = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        if (Environment.GetEnvironmentVariable("FULLDBRESULT_UPDATE_SCREENSHOTS") == "1")
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "FullDbResult.sln"))) dir = dir.Parent;
+            path = Path.Combine(dir?.FullName ?? throw new InvalidOperationException("No FullDbResult.sln above the test directory."), "docs", "dashboard");
+        }
         Directory.CreateDirectory(path);
         return path;
     }

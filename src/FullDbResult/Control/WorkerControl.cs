@@ -53,7 +53,9 @@ public sealed class WorkerControl
                 ControlMethods.Revoke => await RevokeAsync(command.StringsArgument("task_id"), command.BoolArgument("terminate"), command.StringArgument("signal"), cancellationToken),
                 ControlMethods.Terminate => await RevokeAsync(command.StringsArgument("task_id"), true, command.StringArgument("signal"), cancellationToken),
                 ControlMethods.Active => Running.All().Select(ActiveInfo).ToList(),
-                ControlMethods.Registered => _taskNames().Order(StringComparer.Ordinal).ToList(),
+                // As Celery's registered leaves out its celery.* builtins.
+                ControlMethods.Registered => _taskNames().Where(name => !name.StartsWith(Workflows.ChordParts.BuiltinPrefix, StringComparison.Ordinal))
+                    .Order(StringComparer.Ordinal).ToList(),
                 ControlMethods.ActiveQueues => _options.Queues.Select(QueueInfo).ToList(),
                 _ => null,
             };

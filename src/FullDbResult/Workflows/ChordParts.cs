@@ -14,8 +14,10 @@ namespace FullDbResult.Workflows;
 /// </summary>
 internal sealed class ChordParts(TaskStore store, ITaskPublisher publisher, TimeProvider clock, ILogger logger)
 {
-    public const string PartTask = "fulldbresult.chord_part";
-    public const string ErrorTask = "fulldbresult.chord_error";
+    /// <summary>The prefix of the tasks every worker of ours registers itself, as Celery's <c>celery.</c> builtins.</summary>
+    public const string BuiltinPrefix = "fulldbresult.";
+    public const string PartTask = BuiltinPrefix + "chord_part";
+    public const string ErrorTask = BuiltinPrefix + "chord_error";
 
     private readonly ChordStore _chords = new(store);
 

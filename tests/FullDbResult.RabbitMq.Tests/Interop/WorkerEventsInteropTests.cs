@@ -36,6 +36,8 @@ public sealed class WorkerEventsInteropTests
             await Eventually.StatusAsync(store, ours["events.flaky"], TaskStates.Success);
             await Eventually.StatusAsync(store, ours["events.reject"], TaskStates.Failure);
             await Eventually.WaitAsync(() => Task.FromResult(celery.Output.Contains($"[{theirs["events.flaky"]}] succeeded")), "the Python worker to finish its tasks");
+            // Celery's worker beats every 2 s: a quick run can end before its first beat.
+            await Eventually.WaitAsync(() => Task.FromResult(receiver.Saw("worker-heartbeat", notFrom: running.Worker.Options.WorkerName)), "a heartbeat from the Python worker");
         }
         finally
         {
@@ -48,7 +50,8 @@ public sealed class WorkerEventsInteropTests
         var fromPython = events.Where(e => e.GetProperty("hostname").GetString() != ourName).ToList();
         foreach (var type in new[] { "worker-online", "worker-heartbeat", "task-received", "task-started", "task-succeeded", "task-failed", "task-retried", "task-revoked" })
         {
-            var python = fromPython.First(e => Type(e) == type && (type != "task-failed" || e.GetProperty("uuid").GetString() == theirs["events.fail"]));
+            var python = fromPython.FirstOrDefault(e => Type(e) == type && (type != "task-failed" || e.GetProperty("uuid").GetString() == theirs["events.fail"]));
+            Assert.True(python.ValueKind == JsonValueKind.Object, $"Celery's receiver got no {type} from the Python worker");
             var our = fromUs.FirstOrDefault(e => Type(e) == type && (type != "task-failed" || e.GetProperty("uuid").GetString() == ours["events.fail"]));
             Assert.True(our.ValueKind == JsonValueKind.Object, $"Celery's receiver got no {type} from our worker");
             Assert.Equal(Keys(python), Keys(our));
@@ -112,6 +115,11 @@ public sealed class WorkerEventsInteropTests
             receiver.WaitFor(() => receiver._lines.Contains("ready"), "the receiver to bind its queue");
             return receiver;
         }
+
+        /// <summary>Whether the receiver has delivered a <paramref name="type"/> event from a worker other than <paramref name="notFrom"/>.</summary>
+        public bool Saw(string type, string notFrom) =>
+            _lines.Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement)
+                .Any(d => d.TryGetProperty("event", out var e) && Type(e) == type && e.GetProperty("hostname").GetString() != notFrom);
 
         /// <summary>Every event Celery's receiver delivered, and its State's view at the end.</summary>
         public (List<JsonElement> Events, JsonElement State) WaitForState()
