@@ -93,6 +93,17 @@ public class ConnectionTests
     }
 
     [Fact]
+    public void A_postgresql_store_is_described_by_its_host_and_port_or_by_its_failover_list_of_hosts()
+    {
+        var dialect = new PostgreSqlDialect();
+
+        Assert.Equal("PostgreSQL database 'tasks' on db:5433 as 'ops'",
+            dialect.Describe("Host=db;Port=5433;Database=tasks;Username=ops;Password=hunter2"));
+        Assert.Equal("PostgreSQL database 'tasks' on hosts primary:5432,standby:5433 as 'ops'",
+            dialect.Describe("Host=primary:5432,standby:5433;Database=tasks;Username=ops;Password=hunter2;Target Session Attributes=primary"));
+    }
+
+    [Fact]
     public async Task A_statement_the_store_repeats_on_postgresql_runs_prepared()
     {
         var store = TestStores.NewStore(DatabaseProvider.PostgreSql);

@@ -28,7 +28,9 @@ internal sealed class PostgreSqlDialect : PostgreSqlAndSqliteDialect
     public override string Describe(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        return $"PostgreSQL database '{builder.Database}' on {builder.Host}:{builder.Port} as '{builder.Username}'";
+        // A failover list ("primary:5432,standby:5433") names each host's port itself.
+        var where = builder.Host?.Contains(',', StringComparison.Ordinal) == true ? $"hosts {builder.Host}" : $"{builder.Host}:{builder.Port}";
+        return $"PostgreSQL database '{builder.Database}' on {where} as '{builder.Username}'";
     }
 
     public override int MaxParameters => 65535;
